@@ -1,0 +1,105 @@
+// The validated, resolved project: what every other part reads. Paths are absolute,
+// durations are milliseconds, defaults are filled in. Produced only by src/config.
+
+/** A command as the user wrote it: a string runs through `/bin/sh -c`, a list is exec'd directly. */
+export type Command = { shell: string } | { argv: string[] };
+
+export interface SourceLocation {
+  file: string;
+  line: number;
+  col: number;
+}
+
+/** A host-side build step (e.g. `go build`), re-run when one of its inputs changes. */
+export interface BuildStep {
+  name: string;
+  cmd: Command;
+  /** Absolute working directory. */
+  cwd: string;
+  env: Record<string, string>;
+  /** Globs relative to the service dir; a changed file matching one re-runs the step. */
+  inputs: string[];
+  /** Paths/globs relative to the service dir that the step writes; never reported by the watcher. */
+  outputs: string[];
+}
+
+export interface RunSpec {
+  cmd: Command;
+  /** Absolute working directory. */
+  cwd: string;
+  env: Record<string, string>;
+  stopSignal: NodeJS.Signals;
+  stopTimeoutMs: number;
+}
+
+export type ReadyCheck =
+  | { kind: 'http'; url: string }
+  | { kind: 'tcp'; host: string; port: number }
+  | { kind: 'log'; pattern: string }
+  | { kind: 'cmd'; cmd: Command }
+  | { kind: 'none' };
+
+export interface Readiness {
+  check: ReadyCheck;
+  timeoutMs: number;
+}
+
+export interface Dependency {
+  service: string;
+  /** `started`: the process runs; `ready`: its readiness check passed. */
+  condition: 'started' | 'ready';
+  /** Restart this service after the dependency is restarted or replaced. */
+  restart: boolean;
+}
+
+export type LiveUpdateRule =
+  /** `from` is absolute on the host; `to` is the target path in the runtime (container path for docker). */
+  | { kind: 'sync'; from: string; to: string }
+  /** `trigger` globs are relative to the service dir; empty means "after any synced change". */
+  | { kind: 'run'; cmd: Command; trigger: string[] }
+  | { kind: 'restart'; mode: 'process' | 'container' };
+
+export type RuntimeName = 'local';
+
+export interface Service {
+  name: string;
+  /** Absolute service folder; relative paths of this service resolve against it. */
+  dir: string;
+  runtime: RuntimeName;
+  /** Absolute paths watched for this service (folders or files). */
+  watch: string[];
+  /** gitignore-style patterns relative to `dir`. */
+  ignore: string[];
+  build: BuildStep[];
+  run: RunSpec;
+  ports: number[];
+  ready: Readiness;
+  dependsOn: Dependency[];
+  liveUpdate: LiveUpdateRule[];
+  /** Globs relative to `dir`: a change to a match forces a full rebuild and restart. */
+  fallBackOn: string[];
+  /** What to do when the process exits on its own. */
+  restartPolicy: 'no' | 'on-failure' | 'always';
+}
+
+export interface Project {
+  name: string;
+  /** Absolute folder holding the project file. */
+  root: string;
+  /** Absolute path of the project file. */
+  file: string;
+  /** Absolute folder for pitstop's own state (logs, pids, caches). Never watched. */
+  stateDir: string;
+  /** Services in the order they appear in the file. */
+  services: Service[];
+  /** gitignore-style patterns relative to `root`, applied to every service. */
+  ignore: string[];
+  /** The tree must be quiet this long before a batch of changes is cut. */
+  settleMs: number;
+  /** A batch is cut at the latest this long after its first change, even if writes continue. */
+  maxBatchMs: number;
+  /** At most this many services build/start/update at once. */
+  parallel: number;
+  /** Where a key of the project file was written, for runtime errors; path like ['services','api','run','cmd']. */
+  locate(path: ReadonlyArray<string | number>): SourceLocation | undefined;
+}
