@@ -1,6 +1,6 @@
 // The typed event catalogue. The terminal view, --json output and (later) the dashboard and
 // history all consume this one stream; nothing else reports progress.
-import type { UpdateRecord, Span } from './model/update.js';
+import type { Span, UpdateRecord } from './model/update.js';
 
 export type ServiceState =
   | 'pending'

@@ -2,6 +2,7 @@
 
 export type StepName =
   | 'detect'
+  | 'queue'
   | 'plan'
   | 'build'
   | 'sync'

@@ -1,0 +1,70 @@
+// Polls a URL every few milliseconds until its body holds the expected string. Each request
+// opens a fresh connection (no keep-alive) so a restarted server is seen as soon as it listens.
+import http from 'node:http';
+import { now } from './edit.js';
+
+export interface PollOptions {
+  /** Gap between the starts of two requests. */
+  intervalMs?: number;
+  /** One request may take this long before it counts as a miss. */
+  requestTimeoutMs?: number;
+  /** Give up after this long. */
+  timeoutMs?: number;
+}
+
+type Attempt = { matched: true; at: number } | { matched: false; status: string };
+
+function attempt(url: string, expected: string, timeoutMs: number): Promise<Attempt> {
+  return new Promise((resolve) => {
+    let settled = false;
+    const done = (a: Attempt) => {
+      if (!settled) {
+        settled = true;
+        resolve(a);
+      }
+    };
+    const req = http.get(url, { agent: false, timeout: timeoutMs }, (res) => {
+      let body = '';
+      res.setEncoding('utf8');
+      res.on('data', (chunk: string) => {
+        body += chunk;
+        // The moment the new version is readable is the moment it is live.
+        if (body.includes(expected)) {
+          done({ matched: true, at: now() });
+          res.destroy();
+        }
+      });
+      res.on('end', () => done({ matched: false, status: `${res.statusCode}: ${body.trim().slice(0, 80)}` }));
+      res.on('error', (err) => done({ matched: false, status: err.message }));
+    });
+    req.on('timeout', () => {
+      req.destroy(new Error('request timed out'));
+    });
+    req.on('error', (err) =>
+      done({ matched: false, status: (err as NodeJS.ErrnoException).code ?? err.message }),
+    );
+  });
+}
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+/** Resolves with the epoch time of the first answer whose body contains `expected`. */
+export async function pollUntil(url: string, expected: string, opts: PollOptions = {}): Promise<number> {
+  const intervalMs = opts.intervalMs ?? 2;
+  const requestTimeoutMs = opts.requestTimeoutMs ?? 250;
+  const deadline = now() + (opts.timeoutMs ?? 60_000);
+  let last = 'no answer';
+  for (;;) {
+    const started = now();
+    const result = await attempt(url, expected, requestTimeoutMs);
+    if (result.matched) return result.at;
+    last = result.status;
+    if (now() > deadline) {
+      throw new Error(
+        `${url} did not answer "${expected}" within ${opts.timeoutMs ?? 60_000} ms (last: ${last})`,
+      );
+    }
+    const wait = intervalMs - (now() - started);
+    if (wait > 0) await sleep(wait);
+  }
+}

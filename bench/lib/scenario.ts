@@ -1,0 +1,26 @@
+import type { GoalCheck, ResultEntry } from './results.js';
+
+export interface ScenarioContext {
+  quick: boolean;
+  /** Measured edits per loop. */
+  runs: number;
+  /** Unmeasured edits per loop before the measured ones. */
+  warmup: number;
+  /** Makes every version string of this bench run unique. */
+  runId: string;
+  /** The environment every loop runs in (PATH includes the Go toolchain). */
+  env: NodeJS.ProcessEnv;
+  /** Progress for people watching; goes to stderr so stdout stays the report. */
+  log(message: string): void;
+}
+
+export interface ScenarioOutcome {
+  results: ResultEntry[];
+  goals: GoalCheck[];
+}
+
+export interface Scenario {
+  id: string;
+  title: string;
+  run(ctx: ScenarioContext): Promise<ScenarioOutcome>;
+}

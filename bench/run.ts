@@ -1,0 +1,154 @@
+// `npm run bench [-- --quick] [-- --only S0,S6]`: runs the scenarios, prints a table of
+// medians and ratios, and writes bench/results/latest.json.
+import { randomBytes } from 'node:crypto';
+import path from 'node:path';
+import { parseArgs } from 'node:util';
+import { machineInfo, pathWithGo } from './lib/machine.js';
+import { runCleanups } from './lib/procs.js';
+import {
+  type BenchReport,
+  formatGoals,
+  formatTable,
+  type GoalCheck,
+  type ResultEntry,
+  writeReport,
+} from './lib/results.js';
+import type { Scenario } from './lib/scenario.js';
+import { repoRoot } from './lib/tmp.js';
+import { s0 } from './scenarios/s0-go-local.js';
+import { s6 } from './scenarios/s6-idle-watch.js';
+
+const SCENARIOS: Scenario[] = [s0, s6];
+
+const USAGE = `usage: tsx bench/run.ts [--quick] [--only S0,S6] [--runs N] [--warmup N] [--out FILE]
+  --quick     5 measured edits per loop, 1 warm-up, 10 s idle sample (well under two minutes)
+  --only      run only these scenarios (known: ${SCENARIOS.map((s) => s.id).join(', ')})
+  --runs      measured edits per loop (default 10, quick 5)
+  --warmup    unmeasured edits per loop first (default 2, quick 1)
+  --out       where to write the JSON report (default bench/results/latest.json)`;
+
+function options() {
+  const { values } = parseArgs({
+    options: {
+      quick: { type: 'boolean', default: false },
+      only: { type: 'string' },
+      runs: { type: 'string' },
+      warmup: { type: 'string' },
+      out: { type: 'string' },
+      help: { type: 'boolean', short: 'h', default: false },
+    },
+  });
+  if (values.help) {
+    console.log(USAGE);
+    process.exit(0);
+  }
+  const count = (v: string | undefined, fallback: number, name: string) => {
+    if (v === undefined) return fallback;
+    const n = Number(v);
+    if (!Number.isInteger(n) || n < 0) throw new Error(`--${name} takes a whole number, got "${v}"`);
+    return n;
+  };
+  const wanted = values.only
+    ?.split(',')
+    .map((s) => s.trim().toUpperCase())
+    .filter(Boolean);
+  const unknown = wanted?.filter((id) => !SCENARIOS.some((s) => s.id === id)) ?? [];
+  if (unknown.length) {
+    throw new Error(
+      `unknown scenario ${unknown.join(', ')}; known: ${SCENARIOS.map((s) => s.id).join(', ')}`,
+    );
+  }
+  return {
+    quick: values.quick,
+    scenarios: wanted ? SCENARIOS.filter((s) => wanted.includes(s.id)) : SCENARIOS,
+    runs: count(values.runs, values.quick ? 5 : 10, 'runs'),
+    warmup: count(values.warmup, values.quick ? 1 : 2, 'warmup'),
+    out: path.resolve(values.out ?? path.join(repoRoot, 'bench', 'results', 'latest.json')),
+  };
+}
+
+async function main(): Promise<number> {
+  let opts: ReturnType<typeof options>;
+  try {
+    opts = options();
+  } catch (err) {
+    console.error(`${(err as Error).message}\n${USAGE}`);
+    return 2;
+  }
+  // Interrupted runs still tear down: no service or watcher outlives the bench.
+  for (const signal of ['SIGINT', 'SIGTERM'] as const) {
+    process.once(signal, () => {
+      process.stderr.write(`\n${signal}: tearing down...\n`);
+      void runCleanups().finally(() => process.exit(130));
+    });
+  }
+
+  const startedAt = new Date().toISOString();
+  const machine = await machineInfo();
+  const log = (message: string) => process.stderr.write(`${message}\n`);
+  log(
+    `pitstop bench: ${machine.cpus} × ${machine.cpu_model}, node ${machine.node}, go ${machine.go ?? 'missing'}`,
+  );
+  const ctx = {
+    quick: opts.quick,
+    runs: opts.runs,
+    warmup: opts.warmup,
+    runId: randomBytes(3).toString('hex'),
+    env: { ...process.env, PATH: pathWithGo() },
+    log,
+  };
+
+  const results: ResultEntry[] = [];
+  const goals: GoalCheck[] = [];
+  for (const scenario of opts.scenarios) {
+    log(`${scenario.id}: ${scenario.title}`);
+    try {
+      const outcome = await scenario.run(ctx);
+      results.push(...outcome.results);
+      goals.push(...outcome.goals);
+    } catch (err) {
+      log(`${scenario.id} failed: ${(err as Error).stack ?? err}`);
+      results.push({
+        scenario: scenario.id,
+        loop: '-',
+        runs: 0,
+        min_ms: null,
+        median_ms: null,
+        p95_ms: null,
+        max_ms: null,
+        bytes_median: null,
+        error: (err as Error).message,
+      });
+    } finally {
+      await runCleanups();
+    }
+  }
+
+  const report: BenchReport = {
+    machine,
+    startedAt,
+    finishedAt: new Date().toISOString(),
+    quick: opts.quick,
+    results,
+    goals,
+  };
+  writeReport(opts.out, report);
+  console.log(`\n${formatTable(results)}\n`);
+  if (goals.length) console.log(`${formatGoals(goals)}\n`);
+  console.log(
+    `times in ms (edit-to-live unless noted); written to ${path.relative(process.cwd(), opts.out)}`,
+  );
+  // A loop that could not run is a broken bench, not a slow result: say so in the exit code.
+  return results.some((r) => r.error) ? 1 : 0;
+}
+
+main().then(
+  (code) => {
+    process.exitCode = code;
+  },
+  async (err) => {
+    console.error(err);
+    await runCleanups();
+    process.exitCode = 1;
+  },
+);

@@ -1,0 +1,3 @@
+module example.com/quickstart/api
+
+go 1.22

@@ -1,0 +1,34 @@
+// Shared by the commands: find and load the project file, and pick the services to run.
+
+import { findProjectFile } from '../config/find.js';
+import { loadProject } from '../config/load.js';
+import { PitstopError } from '../errors.js';
+import { withDependencies } from '../graph/graph.js';
+import type { Project, Service } from '../model/project.js';
+
+export interface GlobalOptions {
+  file?: string;
+  json?: boolean;
+}
+
+export async function openProject(options: GlobalOptions): Promise<Project> {
+  return loadProject(findProjectFile(process.cwd(), options.file));
+}
+
+/** The named services and everything they depend on, in file order; all services when none named. */
+export function selectServices(project: Project, names: string[]): Service[] {
+  if (names.length === 0) return project.services;
+  const selected = new Set(withDependencies(project.services, names));
+  return project.services.filter((s) => selected.has(s.name));
+}
+
+export function requireService(project: Project, name: string): Service {
+  const service = project.services.find((s) => s.name === name);
+  if (!service) {
+    throw new PitstopError(`no service named "${name}" in ${project.file}`, {
+      hint: `services: ${project.services.map((s) => s.name).join(', ')}`,
+      exitCode: 2,
+    });
+  }
+  return service;
+}

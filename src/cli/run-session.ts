@@ -1,0 +1,56 @@
+// `pitstop up` and `pitstop ci` share one lifecycle: load, refuse a second session, start,
+// and on Ctrl-C/SIGTERM stop everything in order before exiting.
+import { readLiveSession } from '../control/session-file.js';
+import { PitstopError } from '../errors.js';
+import { EventBus } from '../events.js';
+import type { App } from '../main.js';
+import type { Project, Service } from '../model/project.js';
+import { attachJsonView } from '../ui/json-view.js';
+import { attachTerminalView } from '../ui/terminal/terminal-view.js';
+import { EXIT } from './exit-codes.js';
+
+export interface SessionRun {
+  app: App;
+  events: EventBus;
+  /** Resolves with the signal name when the user asks pitstop to stop. */
+  interrupted: Promise<string>;
+}
+
+export async function startSession(
+  project: Project,
+  services: Service[],
+  options: { json: boolean; watch: boolean },
+): Promise<SessionRun> {
+  const live = readLiveSession(project.stateDir);
+  if (live) {
+    throw new PitstopError(`pitstop is already running for ${project.name} (pid ${live.pid})`, {
+      hint: 'use `pitstop status` to see it, or `pitstop down` to stop it first',
+      exitCode: EXIT.USAGE,
+    });
+  }
+  const events = new EventBus();
+  if (options.json) attachJsonView(events, process.stdout);
+  else {
+    attachTerminalView(events, {
+      out: process.stdout,
+      root: project.root,
+      services: services.map((s) => s.name),
+      statusLine: Boolean(process.stdout.isTTY) && options.watch,
+    });
+  }
+
+  // Handlers go in before anything starts so a signal during startup still cleans up.
+  let signalled: (name: string) => void = () => {};
+  const interrupted = new Promise<string>((resolve) => (signalled = resolve));
+  let count = 0;
+  const onSignal = (name: NodeJS.Signals) => {
+    count++;
+    if (count === 1) signalled(name);
+    else if (count >= 3) process.exit(EXIT.INTERRUPTED);
+  };
+  for (const sig of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) process.on(sig, onSignal);
+
+  const { createApp } = await import('../main.js');
+  const app = createApp({ project, services, events, watch: options.watch });
+  return { app, events, interrupted };
+}

@@ -1,0 +1,277 @@
+// The shape of pitstop.yaml, as one zod schema: validation, the JSON Schema for editors
+// (scripts/write-schema.ts) and the wording of type errors all come from here. Checks that need
+// the file system or the whole project (paths exist, depends_on targets, ports) live in resolve.
+//
+// Runtime-specific settings are meant to go in a section named after the runtime (e.g. a later
+// `docker: { image: ... }` next to `runtime: docker`), so adding a runtime only adds optional keys
+// and never changes what existing files mean.
+import * as z from 'zod';
+import { checkDuration, DURATION_PATTERN } from './duration.js';
+
+export interface Explained {
+  message: string;
+  hint?: string;
+}
+
+/** How to talk about a schema in an error: what it expects, and any wording better than the default. */
+export interface Expectation {
+  /** Completes "expected …", e.g. `a list of strings`. */
+  noun?: string;
+  /** Replaces the default message for an issue raised by this schema. */
+  explain?: (issue: { code: string; input: unknown }) => Explained | undefined;
+}
+
+/** Separate from zod's global registry so this wording never leaks into the JSON Schema. */
+export const expectations = z.registry<Expectation>();
+
+function expects<T extends z.ZodType>(schema: T, expectation: Expectation): T {
+  expectations.add(schema, expectation);
+  return schema;
+}
+
+export const PROJECT_NAME_PATTERN = /^[A-Za-z0-9][A-Za-z0-9_.-]*$/;
+export const SERVICE_NAME_PATTERN = /^[A-Za-z0-9][A-Za-z0-9_-]*$/;
+export const SERVICE_NAME_RULE =
+  'a service name starts with a letter or digit and has only letters, digits, "_" and "-"';
+export const STOP_SIGNALS = [
+  'SIGTERM',
+  'SIGINT',
+  'SIGQUIT',
+  'SIGHUP',
+  'SIGKILL',
+  'SIGUSR1',
+  'SIGUSR2',
+] as const;
+export const READY_KINDS = ['http', 'tcp', 'log', 'cmd'] as const;
+export const LIVE_UPDATE_KINDS = ['sync', 'run', 'restart'] as const;
+/** Runtimes that exist in the design but not in this version. */
+const LATER_RUNTIMES = ['docker', 'kubernetes'];
+
+const duration = (description: string) =>
+  expects(z.string().regex(DURATION_PATTERN), {
+    noun: 'a duration like "30s" or "500ms"',
+    explain: ({ input }) => {
+      if (typeof input !== 'string' && typeof input !== 'number') return undefined;
+      const result = checkDuration(input);
+      return result.ok ? undefined : { message: result.message, hint: result.hint };
+    },
+  })
+    .meta({ examples: ['250ms', '30s', '2m'] })
+    .describe(description);
+
+const stringList = (description: string) =>
+  expects(z.array(z.string()), { noun: 'a list of strings' }).describe(description);
+
+const cmdString = expects(z.string().min(1), { noun: 'a command' }).describe('Run through /bin/sh -c.');
+const cmdList = expects(z.array(z.string()).min(1), { noun: 'a list of strings' }).describe(
+  'Program and arguments, run directly without a shell.',
+);
+const command = (description: string) =>
+  expects(z.union([cmdString, cmdList]), { noun: 'a command (a string or a list of strings)' }).describe(
+    description,
+  );
+
+const env = (description: string) =>
+  expects(
+    z.record(
+      z.string(),
+      expects(z.union([z.string(), z.number(), z.boolean()]), { noun: 'a string, number or boolean' }),
+    ),
+    { noun: 'a map of variable names to values' },
+  ).describe(description);
+
+const port = expects(z.int().min(1).max(65535), { noun: 'a port number (1-65535)' });
+/** Ports may be quoted, as Compose files often do; the range is checked when resolving. */
+const portString = expects(z.string().regex(/^[0-9]+$/), {
+  explain: ({ code, input }) =>
+    code === 'invalid_format'
+      ? { message: `expected a port number (1-65535), got "${String(input)}"` }
+      : undefined,
+});
+
+const buildStep = expects(
+  z.strictObject({
+    name: z
+      .string()
+      .min(1)
+      .optional()
+      .describe('Step name, unique in the service. Default: "build", or "build-N".'),
+    cmd: command('The command to run.'),
+    inputs: stringList('Globs relative to the service dir; a change to a match re-runs the step.').default([
+      '**/*',
+    ]),
+    outputs: stringList(
+      'Paths or globs relative to the service dir that the step writes; never watched.',
+    ).default([]),
+    env: env('Environment for the step, over the service env.').optional(),
+    cwd: z
+      .string()
+      .optional()
+      .describe('Working directory, relative to the service dir. Default: the service dir.'),
+  }),
+  { noun: 'a build step (a command or a map with "cmd")' },
+);
+
+const runSpec = expects(
+  z.strictObject({
+    cmd: command('The command that runs the service.'),
+    env: env('Environment for the process, over the service env.').optional(),
+    cwd: z
+      .string()
+      .optional()
+      .describe('Working directory, relative to the service dir. Default: the service dir.'),
+    stop_signal: z.enum(STOP_SIGNALS).default('SIGTERM').describe('Signal sent to stop the process.'),
+    stop_timeout: duration('How long to wait after stop_signal before SIGKILL.').default('5s'),
+  }),
+  { noun: 'a map with "cmd"' },
+);
+
+const ready = expects(
+  z.strictObject({
+    http: z.string().optional().describe('Ready when this http(s) URL answers with a status below 500.'),
+    tcp: expects(z.union([port, z.string()]), { noun: 'a port or "host:port"' })
+      .optional()
+      .describe('Ready when this port (on 127.0.0.1) or "host:port" accepts a connection.'),
+    log: z
+      .string()
+      .optional()
+      .describe('Ready when an output line matches this JavaScript regular expression.'),
+    cmd: command('Ready when this command exits with status 0.').optional(),
+    timeout: duration('How long to wait for readiness before the start counts as failed.').default('60s'),
+  }),
+  { noun: 'a map with one of "http", "tcp", "log" or "cmd"' },
+).meta({ oneOf: READY_KINDS.map((kind) => ({ required: [kind] })) });
+
+const dependency = expects(
+  z
+    .strictObject({
+      condition: z
+        .enum(['started', 'ready'])
+        .default('ready')
+        .describe('Start this service once the dependency has started, or once it is ready.'),
+      restart: z.boolean().default(false).describe('Restart this service after the dependency restarts.'),
+    })
+    .nullable(),
+  { noun: 'a map with "condition" and "restart", or nothing' },
+);
+
+const liveUpdateStep = expects(
+  z.strictObject({
+    sync: expects(
+      z.strictObject({
+        from: z.string().min(1).describe('Host path relative to the service dir.'),
+        to: z.string().min(1).describe('Target path where the service runs.'),
+      }),
+      { noun: 'a map with "from" and "to"' },
+    )
+      .optional()
+      .describe('Copy changed files under `from` to `to`.'),
+    run: expects(
+      z.union([
+        cmdString,
+        cmdList,
+        expects(
+          z.strictObject({
+            cmd: command('The command to run after syncing.'),
+            trigger: stringList(
+              'Globs relative to the service dir; default: after any synced change.',
+            ).default([]),
+          }),
+          { noun: 'a map with "cmd"' },
+        ),
+      ]),
+      { noun: 'a command (a string or a list of strings) or a map with "cmd"' },
+    )
+      .optional()
+      .describe('Run a command where the service runs.'),
+    restart: z.enum(['process', 'container']).optional().describe('Restart the process (or its container).'),
+  }),
+  { noun: 'a map with one of "sync", "run" or "restart"' },
+).meta({ oneOf: LIVE_UPDATE_KINDS.map((kind) => ({ required: [kind] })) });
+
+export const serviceSchema = expects(
+  z.strictObject({
+    dir: z.string().min(1).default('.').describe('The service folder, relative to the project file.'),
+    runtime: expects(z.enum(['local']), {
+      explain: ({ input }) =>
+        typeof input === 'string' && LATER_RUNTIMES.includes(input)
+          ? { message: `the ${input} runtime is not available in this version`, hint: 'use runtime: local' }
+          : undefined,
+    })
+      .default('local')
+      .describe('Where the service runs.'),
+    env: env('Environment for the build steps and the process.').optional(),
+    watch: stringList('Paths relative to the service dir that are watched for changes.').default(['.']),
+    ignore: stringList(
+      'Gitignore-style patterns relative to the service dir that are never watched.',
+    ).default([]),
+    build: expects(z.union([cmdString, z.array(z.union([cmdString, buildStep]))]), {
+      noun: 'a command or a list of build steps',
+    })
+      .optional()
+      .describe('Host-side build: one command, or a list of steps.'),
+    run: expects(z.union([cmdString, cmdList, runSpec]), {
+      noun: 'a command (a string or a list of strings) or a map with "cmd"',
+    }).describe('How to run the service.'),
+    ports: expects(z.array(z.union([port, portString])), { noun: 'a list of port numbers' })
+      .default([])
+      .describe('Ports the service listens on.'),
+    ready: ready
+      .optional()
+      .describe('When the service counts as ready. Default: tcp on the first port, if any.'),
+    depends_on: expects(z.union([z.array(z.string()), z.record(z.string(), dependency)]), {
+      noun: 'a list of service names or a map of service names to settings',
+    })
+      .optional()
+      .describe('Services that must be started (or ready) before this one.'),
+    live_update: expects(z.array(liveUpdateStep), { noun: 'a list of steps' })
+      .default([])
+      .describe('How a change reaches the running service without a full restart, in order.'),
+    fall_back_on: stringList(
+      'Globs relative to the service dir; a change to a match forces a full rebuild and restart.',
+    ).default([]),
+    restart: z
+      .enum(['no', 'on-failure', 'always'])
+      .default('on-failure')
+      .describe('What to do when the process exits on its own.'),
+  }),
+  { noun: 'a map of service settings' },
+);
+
+export const projectSchema = expects(
+  z.strictObject({
+    name: expects(z.string().regex(PROJECT_NAME_PATTERN), {
+      explain: ({ code, input }) =>
+        code === 'invalid_format'
+          ? {
+              message: `invalid project name "${String(input)}"`,
+              hint: 'start with a letter or digit; use only letters, digits, "_", "." and "-"',
+            }
+          : undefined,
+    })
+      .optional()
+      .describe('Project name. Default: the name of the folder holding the file.'),
+    settle: duration('The tree must be quiet this long before a batch of changes is cut.').default('10ms'),
+    max_batch: duration('A batch is cut at the latest this long after its first change.').default('2s'),
+    parallel: expects(z.int().min(1), { noun: 'a whole number' })
+      .optional()
+      .describe(
+        'At most this many services build, start or update at once. Default: the CPU count, at least 2.',
+      ),
+    ignore: stringList('Gitignore-style patterns relative to the project root, for every service.').default(
+      [],
+    ),
+    services: expects(z.record(z.string(), serviceSchema), { noun: 'a map of service names to services' })
+      .meta({ propertyNames: { pattern: SERVICE_NAME_PATTERN.source } })
+      .describe('The services, by name.'),
+  }),
+  { noun: 'a map' },
+);
+
+export type ProjectConfig = z.output<typeof projectSchema>;
+export type ServiceConfig = z.output<typeof serviceSchema>;
+
+/** The top level alone: services are validated one by one, so one bad service hides nothing else. */
+export const topLevelSchema = projectSchema.extend({
+  services: expects(z.record(z.string(), z.unknown()), { noun: 'a map of service names to services' }),
+});

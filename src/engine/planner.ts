@@ -1,0 +1,125 @@
+// Decides, before anything runs, what one update of one service does: the cheapest plan that
+// is still correct. Pure: the same service and changes always give the same plan.
+import path from 'node:path';
+import picomatch from 'picomatch';
+import { PitstopError } from '../errors.js';
+import type { Service } from '../model/project.js';
+import type { FileChange, SyncOp, UpdatePlan } from '../model/update.js';
+
+const matcherCache = new Map<string, (p: string) => boolean>();
+
+function matches(globs: string[], rel: string): string | undefined {
+  for (const glob of globs) {
+    let test = matcherCache.get(glob);
+    if (!test) {
+      test = picomatch(glob, { dot: true });
+      matcherCache.set(glob, test);
+    }
+    if (test(rel)) return glob;
+  }
+  return undefined;
+}
+
+function toPosix(p: string): string {
+  return p.split(path.sep).join('/');
+}
+
+function isInside(parent: string, child: string): boolean {
+  return child === parent || child.startsWith(parent.endsWith(path.sep) ? parent : parent + path.sep);
+}
+
+/** The full rebuild-and-replace plan, also used for the first start and for `pitstop trigger`. */
+export function fullPlan(service: Service, reason: string): UpdatePlan {
+  return {
+    full: true,
+    reason,
+    builds: service.build.map((b) => b.name),
+    syncs: [],
+    runs: [],
+    restart: 'none',
+  };
+}
+
+export function planUpdate(service: Service, changes: FileChange[]): UpdatePlan {
+  const rel = (p: string) => toPosix(path.relative(service.dir, p));
+
+  for (const change of changes) {
+    const glob = matches(service.fallBackOn, rel(change.path));
+    if (glob) return fullPlan(service, `${rel(change.path)} matches fall_back_on "${glob}"`);
+  }
+  if (service.liveUpdate.length === 0) return fullPlan(service, 'no live_update rules');
+
+  const builds = new Set<string>();
+  const runs = new Set<number>();
+  const syncs: SyncOp[] = [];
+  const runRules = service.liveUpdate.flatMap((rule, index) =>
+    rule.kind === 'run' ? [{ rule, index }] : [],
+  );
+
+  for (const change of changes) {
+    const file = rel(change.path);
+    let covered = false;
+    for (const step of service.build) {
+      if (matches(step.inputs, file)) {
+        builds.add(step.name);
+        covered = true;
+      }
+    }
+    const sync = service.liveUpdate.find((r) => r.kind === 'sync' && isInside(r.from, change.path));
+    if (sync?.kind === 'sync') {
+      syncs.push({ from: change.path, to: syncTarget(sync.from, sync.to, change.path), kind: change.kind });
+      covered = true;
+    }
+    for (const { rule, index } of runRules) {
+      if (rule.trigger.length > 0 && matches(rule.trigger, file)) {
+        runs.add(index);
+        covered = true;
+      }
+    }
+    // Full rebuild is always correct; a cheaper plan must account for every change.
+    if (!covered) return fullPlan(service, `${file} is not covered by any live_update rule or build input`);
+  }
+
+  if (syncs.length > 0) {
+    for (const { rule, index } of runRules) if (rule.trigger.length === 0) runs.add(index);
+  }
+  const restartRule = service.liveUpdate.find((r) => r.kind === 'restart');
+  const didSomething = builds.size > 0 || syncs.length > 0 || runs.size > 0;
+  const restart = restartRule?.kind === 'restart' && didSomething ? restartRule.mode : 'none';
+  const orderedBuilds = service.build.map((b) => b.name).filter((n) => builds.has(n));
+
+  return {
+    full: false,
+    reason: describe(orderedBuilds, syncs.length, runs.size, restart),
+    builds: orderedBuilds,
+    syncs,
+    runs: [...runs].sort((a, b) => a - b),
+    restart,
+  };
+}
+
+/** Maps a host path under `from` to the target path under `to`, refusing anything that escapes `to`. */
+export function syncTarget(from: string, to: string, file: string): string {
+  const relative = toPosix(path.relative(from, file));
+  const target = relative === '' ? path.posix.normalize(to) : path.posix.join(to, relative);
+  const root = path.posix.normalize(to);
+  if (target !== root && !target.startsWith(root.endsWith('/') ? root : `${root}/`)) {
+    throw new PitstopError(`refusing to sync ${file}: it would be written outside ${to}`, {
+      hint: 'check the sync rule: files must stay inside its `to` path',
+    });
+  }
+  return target;
+}
+
+function describe(builds: string[], syncs: number, runs: number, restart: UpdatePlan['restart']): string {
+  const parts: string[] = [];
+  if (builds.length) parts.push(`build ${builds.join(', ')}`);
+  if (syncs) parts.push(`sync ${syncs} file${syncs === 1 ? '' : 's'}`);
+  if (runs) parts.push(`run ${runs} command${runs === 1 ? '' : 's'}`);
+  if (restart !== 'none') parts.push(`restart ${restart}`);
+  return parts.length ? `live update: ${parts.join(', ')}` : 'nothing to do';
+}
+
+export function isNoop(plan: UpdatePlan): boolean {
+  return !plan.full && plan.builds.length === 0 && plan.syncs.length === 0 && plan.runs.length === 0;
+}

@@ -1,0 +1,108 @@
+// The composition root: builds every part of a session and wires them together. Nothing else
+// constructs runtimes, watchers or stores, and no part reaches for another except through here.
+import { BuildCache } from './build/build-cache.js';
+import { Builder } from './build/builder.js';
+import { InputHasher } from './build/input-hash.js';
+import { type ControlServer, startControlServer } from './control/server.js';
+import { removeSession, socketPath, writeSession } from './control/session-file.js';
+import { Session } from './engine/session.js';
+import type { EventBus } from './events.js';
+import { LogStore } from './logs/log-store.js';
+import type { Project, Service } from './model/project.js';
+import { ProcessRegistry } from './proc/registry.js';
+import { runCommand } from './proc/run-command.js';
+import { createLocalRuntime } from './runtimes/local/index.js';
+import { createIgnoreRules } from './watch/ignore-rules.js';
+import { startProjectWatcher } from './watch/project-watcher.js';
+import { routeChanges } from './watch/router.js';
+
+export interface AppOptions {
+  project: Project;
+  /** The services to run (the selection plus its dependencies), in file order. */
+  services: Service[];
+  events: EventBus;
+  /** Watch files and keep services live; false for `pitstop ci`. */
+  watch: boolean;
+}
+
+export interface App {
+  session: Session;
+  start(): Promise<void>;
+  stop(reason: string): Promise<void>;
+}
+
+export function createApp({ project, services, events, watch }: AppOptions): App {
+  // The session sees only the selected services; watching and routing follow the same view.
+  const scoped: Project = { ...project, services, locate: project.locate };
+  const registry = new ProcessRegistry(project.stateDir);
+  const runtime = createLocalRuntime(project, registry);
+  const ignore = createIgnoreRules(scoped);
+  const builder = new Builder(new InputHasher(ignore), new BuildCache(project.stateDir), registry);
+  const logs = new LogStore(
+    project.stateDir,
+    services.map((s) => s.name),
+  );
+  const session = new Session({
+    project: scoped,
+    services,
+    runtime,
+    builder,
+    events,
+    logs,
+    route: (changes) => routeChanges(scoped, changes),
+    runCheck: async (cmd, signal) => {
+      const result = await runCommand(cmd, {
+        cwd: project.root,
+        env: process.env as Record<string, string>,
+        onLine: () => {},
+        signal,
+        registry,
+        role: 'exec',
+      });
+      return result.code;
+    },
+  });
+
+  let watcher: { close(): Promise<void> } | undefined;
+  let control: ControlServer | undefined;
+  let stopped: Promise<void> | undefined;
+
+  return {
+    session,
+    async start() {
+      for (const removed of await runtime.recover()) events.emit({ type: 'warning', message: removed });
+      const socket = socketPath(project.stateDir);
+      const startedAt = Date.now();
+      control = await startControlServer(socket, {
+        events,
+        trigger: (name) => session.trigger(name),
+        status: () => ({ project: project.name, pid: process.pid, startedAt, services: session.status() }),
+      });
+      writeSession(project.stateDir, {
+        socket,
+        startedAt,
+        project: project.name,
+        services: services.map((s) => s.name),
+      });
+      if (watch) {
+        // Watching starts before any build so an edit made during startup is never missed.
+        watcher = await startProjectWatcher(scoped, {
+          onBatch: (batch) => session.applyBatch(batch),
+          onWarning: (message) => events.emit({ type: 'warning', message }),
+          onError: (err) => events.emit({ type: 'error', message: err.message }),
+        });
+      }
+      session.start();
+    },
+    stop(reason) {
+      stopped ??= (async () => {
+        await watcher?.close();
+        await session.stop(reason);
+        await control?.close();
+        await logs.close();
+        removeSession(project.stateDir);
+      })();
+      return stopped;
+    },
+  };
+}
