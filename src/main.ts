@@ -87,6 +87,7 @@ export function createApp({ project, services, events, watch }: AppOptions): App
       if (watch) {
         // Watching starts before any build so an edit made during startup is never missed.
         watcher = await startProjectWatcher(scoped, {
+          rules: ignore,
           onBatch: (batch) => session.applyBatch(batch),
           onWarning: (message) => events.emit({ type: 'warning', message }),
           onError: (err) => events.emit({ type: 'error', message: err.message }),

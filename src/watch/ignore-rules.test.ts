@@ -38,6 +38,15 @@ function rules(extra: { ignore?: string[]; outputs?: string[]; watch?: string[] 
 }
 
 describe('IgnoreRules', () => {
+  it("ignores editors' swap, backup and atomic-save files, but not folders or look-alikes", () => {
+    const r = rules();
+    for (const name of ['.main.go.swp', 'main.go~', '.#main.go', '#main.go#', '4913', 'main.go___jb_tmp___']) {
+      expect(r.isIgnored(p('api', name), false), name).toBe(true);
+    }
+    expect(r.isIgnored(p('api', 'swap.go'), false)).toBe(false);
+    expect(r.isIgnored(p('api', 'backup~'), true)).toBe(false);
+  });
+
   it('always ignores .git and the state dir', () => {
     const r = rules();
     expect(r.isIgnored(p('.git'), true)).toBe(true);

@@ -15,6 +15,10 @@ import { isInside } from './paths.js';
 
 const SEP = path.sep;
 
+// Editors' swap, backup, lock and atomic-save files: reporting them would turn every save into
+// a change "no rule covers" (a full rebuild) or a second batch. vim, emacs, JetBrains, macOS.
+const EDITOR_TEMP = /(^\.#|^#.*#$|~$|\.sw[a-p]$|^4913$|___jb_(tmp|old)___$|^\.DS_Store$)/;
+
 // Folder decisions are memoised so a burst of files in one folder costs one walk up; the memo is
 // dropped whenever rules change and capped so it never grows into per-file state.
 const MAX_MEMO = 50_000;
@@ -25,7 +29,7 @@ interface OutputGlob {
 }
 
 /**
- * Sources, in the order they are checked: `.git` folders, the state dir, every service's build
+ * Sources, in the order they are checked: editor temp files, `.git` folders, the state dir, every service's build
  * outputs, `project.ignore`, `.dockerignore` files and `.gitignore` files.
  *
  * Rules files are read lazily, the first time a path below their folder is asked about, so any
@@ -94,6 +98,7 @@ export class IgnoreRules {
 
   isIgnored(absPath: string, isDir: boolean): boolean {
     return (
+      (!isDir && EDITOR_TEMP.test(path.basename(absPath))) ||
       this.#isOwnOrGit(absPath) ||
       this.#isOutput(absPath) ||
       this.#projectIgnores(absPath, isDir) ||

@@ -7,40 +7,47 @@ import { IgnoreRules } from './ignore-rules.js';
 import { minimalRoots } from './paths.js';
 import { startTreeWatcher } from './tree-watcher.js';
 
-export interface ProjectWatcherHandlers {
+export interface ProjectWatcherOptions {
   onBatch(batch: ChangeBatch): void;
   onWarning(message: string): void;
-  /** A failure after startup, such as hitting the inotify watch limit on a new folder. */
+  /** A failure after startup (the inotify limit hit by a new folder, a throwing `onBatch`). */
   onError(err: Error): void;
-  /** Share the rules another part uses (the build input hasher) so both see rules-file edits. */
+  /** The rules another part uses (the build input hasher), so both see edits to ignore files. */
   rules?: IgnoreRules;
-  /** Quiet time ending a burst of more than two paths. Default 50 ms. */
+  /** Quiet time ending a batch of more than two paths. Default 50 ms. */
   burstSettleMs?: number;
 }
 
 export interface ProjectWatcher {
   /** Stops watching; a batch still settling is dropped. */
   close(): Promise<void>;
+  /** Folders watched, for diagnostics and tests. */
   watchedDirs(): number;
 }
 
 /** Resolves once every folder is watched; rejects with a PitstopError when that is impossible. */
 export async function startProjectWatcher(
   project: Project,
-  handlers: ProjectWatcherHandlers,
+  options: ProjectWatcherOptions,
 ): Promise<ProjectWatcher> {
   const coalescer = new Coalescer({
     settleMs: project.settleMs,
-    burstSettleMs: handlers.burstSettleMs,
+    burstSettleMs: options.burstSettleMs,
     maxBatchMs: project.maxBatchMs,
-    onBatch: (batch) => handlers.onBatch(batch),
+    onBatch: (batch) => {
+      try {
+        options.onBatch(batch);
+      } catch (err) {
+        options.onError(err instanceof Error ? err : new Error(String(err)));
+      }
+    },
   });
   const tree = startTreeWatcher({
     roots: minimalRoots(project.services.flatMap((service) => service.watch)),
-    rules: handlers.rules ?? new IgnoreRules(project),
+    rules: options.rules ?? new IgnoreRules(project),
     onChanges: (changes) => coalescer.add(changes),
-    onWarning: (message) => handlers.onWarning(message),
-    onError: (err) => handlers.onError(err),
+    onWarning: (message) => options.onWarning(message),
+    onError: (err) => options.onError(err),
   });
   try {
     await tree.ready;

@@ -1,8 +1,33 @@
-// Small pieces of the tree watcher: the rules it consults, how it reads an entry's type, and
-// the list of changes one event produced.
+// The tree watcher's interface and small pieces of it: the rules it consults, how it reads an
+// entry's type, and the list of changes one event produced.
 import { type Dirent, lstatSync, type Stats } from 'node:fs';
 import path from 'node:path';
 import type { ChangeKind } from '../model/update.js';
+
+export interface RawChange {
+  path: string;
+  kind: ChangeKind;
+  /** `epochNow()` when the event that revealed the change arrived. */
+  seenAt: number;
+}
+
+export interface TreeWatcherOptions {
+  /** Absolute folders or files; a path inside another is redundant and dropped. */
+  roots: readonly string[];
+  rules?: TreeRules;
+  onChanges(changes: RawChange[]): void;
+  onWarning?(message: string): void;
+  /** A failure after `ready` resolved (before, `ready` rejects). Watch limits are reported once. */
+  onError?(err: Error): void;
+}
+
+export interface TreeWatcher {
+  /** Resolves once every folder is watched; rejects (and closes) if the roots cannot be watched. */
+  readonly ready: Promise<void>;
+  /** Folders with a watch of their own (not counting the parents watched to see roots come and go). */
+  watchedDirs(): number;
+  close(): void;
+}
 
 /** What the tree watcher asks about paths; `IgnoreRules` is the real implementation. */
 export interface TreeRules {
@@ -28,7 +53,7 @@ export const NO_RULES: TreeRules = {
 
 /** The changes one event (or one scan it triggered) revealed, filtered through the rules. */
 export class Report {
-  readonly changes: { path: string; kind: ChangeKind; seenAt: number }[] = [];
+  readonly changes: RawChange[] = [];
   constructor(
     private readonly seenAt: number,
     private readonly rules: TreeRules,
@@ -49,6 +74,14 @@ export class Report {
   deleteWatched(abs: string): void {
     this.changes.push({ path: abs, kind: 'delete', seenAt: this.seenAt });
   }
+}
+
+/**
+ * Which folder this is, beyond its path. The inode alone is not enough: ext4 gives a folder
+ * deleted and re-created at once the same inode number, but a new birth time.
+ */
+export function dirId(stats: Stats): string {
+  return `${stats.ino}:${stats.birthtimeMs}`;
 }
 
 export function lstatOrNull(abs: string): Stats | null {

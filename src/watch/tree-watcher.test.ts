@@ -1,4 +1,4 @@
-import { mkdirSync, renameSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { chmodSync, mkdirSync, renameSync, rmSync, symlinkSync, utimesSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { Project } from '../model/project.js';
@@ -112,6 +112,30 @@ describe('startTreeWatcher', () => {
     writeFileSync(p('new/inner/file.txt'), 'y');
     await waitFor(() => seen(p('new/inner/file.txt'), 'change'), 'a write in the renamed folder');
     expect(changes.some((c) => c.path.startsWith(p('old')))).toBe(false);
+  });
+
+  it('watches a folder deleted and re-created before its events were read', async () => {
+    write(p('x/old.txt'));
+    await start();
+    // All in one tick: by the time the delete event is read, a new folder has the name.
+    rmSync(p('x'), { recursive: true });
+    mkdirSync(p('x'));
+    writeFileSync(p('x/new.txt'), 'n');
+    await waitFor(() => seen(p('x/new.txt'), 'change'), 'the file in the new folder');
+    changes = [];
+    writeFileSync(p('x/later.txt'), 'l');
+    await waitFor(() => seen(p('x/later.txt'), 'change'), 'a write watched in the new folder');
+    expect(watcher?.watchedDirs()).toBe(2);
+  });
+
+  it('reports nothing for attribute changes on folders', async () => {
+    write(p('sub/inner/file.txt'));
+    await start();
+    chmodSync(p('sub'), 0o700);
+    utimesSync(p('sub/inner'), new Date(), new Date());
+    chmodSync(root, 0o700);
+    await sentinel(p('sub/inner'));
+    expect(changes.filter((c) => !c.path.includes('sentinel'))).toEqual([]);
   });
 
   it('does not follow symlinked folders and reports the link itself', async () => {
