@@ -49,6 +49,7 @@ export function createApp({ project, services, events, watch }: AppOptions): App
     builder,
     events,
     logs,
+    failFast: !watch,
     route: (changes) => routeChanges(scoped, changes),
     runCheck: async (cmd, signal) => {
       const result = await runCommand(cmd, {

@@ -40,10 +40,22 @@ async function issues(yaml: string): Promise<Found[]> {
 describe('YAML syntax', () => {
   it('reports a syntax error with its position', async () => {
     expect(await issues('services:\n  api:\n    run: "./bin/api\n')).toEqual([
-      { line: 4, col: 1, path: '', message: 'Missing closing "quote' },
+      {
+        line: 4,
+        col: 1,
+        path: 'services.api.run',
+        message: 'Missing closing "quote',
+        hint: 'check the brackets, quotes, colons and indentation on this line and the one above',
+      },
     ]);
     expect(await issues('services:\n  api: run: x\n')).toEqual([
-      { line: 2, col: 8, path: '', message: 'Nested mappings are not allowed in compact mappings' },
+      {
+        line: 2,
+        col: 8,
+        path: 'services.api.run',
+        message: 'Nested mappings are not allowed in compact mappings',
+        hint: 'check the brackets, quotes, colons and indentation on this line and the one above',
+      },
     ]);
   });
 
@@ -52,7 +64,7 @@ describe('YAML syntax', () => {
       {
         line: 4,
         col: 5,
-        path: '',
+        path: 'services.api.run',
         message: 'duplicate key: this key is already set in the same map',
         hint: 'remove one of the two, or merge them',
       },
@@ -178,19 +190,33 @@ services:
     depends_on: db
 `.slice(1);
     expect(await issues(yaml)).toEqual([
-      { line: 1, col: 11, path: 'parallel', message: 'expected a whole number, got a string' },
+      {
+        line: 1,
+        col: 11,
+        path: 'parallel',
+        message: 'expected a whole number, got a string',
+        hint: 'for example: parallel: 4',
+      },
       {
         line: 4,
         col: 10,
         path: 'services.api.run',
         message: 'expected a command (a string or a list of strings) or a map with "cmd", got a number',
+        hint: 'for example: run: node server.js',
       },
-      { line: 5, col: 12, path: 'services.api.watch', message: 'expected a list of strings, got a string' },
+      {
+        line: 5,
+        col: 12,
+        path: 'services.api.watch',
+        message: 'expected a list of strings, got a string',
+        hint: 'for example: watch: [src, package.json]',
+      },
       {
         line: 6,
         col: 10,
         path: 'services.api.env',
         message: 'expected a map of variable names to values, got a list',
+        hint: 'for example: env: { PORT: "8080" }',
       },
       {
         line: 7,
@@ -198,13 +224,20 @@ services:
         path: 'services.api.ports[1]',
         message: 'expected a port number (1-65535), got "http"',
       },
-      { line: 9, col: 16, path: 'services.web.run[1]', message: 'expected a string, got a number' },
+      {
+        line: 9,
+        col: 16,
+        path: 'services.web.run[1]',
+        message: 'expected a string, got a number',
+        hint: 'for example: run: node server.js',
+      },
       { line: 10, col: 20, path: 'services.web.build[0].cmd', message: 'must not be empty' },
       {
         line: 11,
         col: 17,
         path: 'services.web.depends_on',
         message: 'expected a list of service names or a map of service names to settings, got a string',
+        hint: 'for example: depends_on: [db]',
       },
     ]);
   });
@@ -264,6 +297,7 @@ services:
         col: 11,
         path: 'services',
         message: 'expected a map of service names to services, got a list',
+        hint: 'for example: services: { api: { run: ./bin/api } }',
       },
     ]);
     expect(await issues('services:\n')).toEqual([
@@ -272,6 +306,7 @@ services:
         col: 1,
         path: 'services',
         message: 'expected a map of service names to services, got an empty value',
+        hint: 'for example: services: { api: { run: ./bin/api } }',
       },
     ]);
     expect(await issues('services: {}\n')).toEqual([
@@ -292,6 +327,7 @@ services:
         col: 3,
         path: 'services.api',
         message: 'expected a map of service settings, got an empty value',
+        hint: 'see the project file reference in the README',
       },
     ]);
     expect(await issues('services:\n  api:\n    run:\n      env: {}\n')).toEqual([

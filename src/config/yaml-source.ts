@@ -3,6 +3,7 @@
 import { type Document, isAlias, isMap, isScalar, isSeq, LineCounter, type Node, parseDocument } from 'yaml';
 import type { SourceLocation } from '../model/project.js';
 import type { ConfigIssue } from './config-error.js';
+import { formatPath } from './issues.js';
 
 export type KeyPath = ReadonlyArray<string | number>;
 
@@ -12,6 +13,7 @@ interface Position {
 }
 
 interface Entry {
+  path: KeyPath;
   key?: Position;
   /** Absent when the key has no value written (`run:`). */
   value?: Position;
@@ -63,7 +65,7 @@ function buildIndex(doc: Document, lineCounter: LineCounter): Map<string, Entry>
     if (depth > MAX_DEPTH || index.size > MAX_ENTRIES) return;
     if (isSeq(node)) {
       node.items.forEach((item, i) => {
-        index.set(pathKey([...path, i]), { value: at(item as Node) });
+        index.set(pathKey([...path, i]), { path: [...path, i], value: at(item as Node) });
         walk(item, [...path, i], depth + 1);
       });
       return;
@@ -79,7 +81,11 @@ function buildIndex(doc: Document, lineCounter: LineCounter): Map<string, Entry>
       }
       const name = keyName(pair.key);
       seen.add(name);
-      index.set(pathKey([...path, name]), { key: at(pair.key as Node), value: at(pair.value as Node) });
+      index.set(pathKey([...path, name]), {
+        path: [...path, name],
+        key: at(pair.key as Node),
+        value: at(pair.value as Node),
+      });
       walk(pair.value, [...path, name], depth + 1);
     }
     // Merged keys count only where the map does not set them itself, and earlier sources win.
@@ -90,14 +96,18 @@ function buildIndex(doc: Document, lineCounter: LineCounter): Map<string, Entry>
         const name = keyName(pair.key);
         if (isMergeKey(pair.key) || seen.has(name)) continue;
         seen.add(name);
-        index.set(pathKey([...path, name]), { key: at(pair.key as Node), value: at(pair.value as Node) });
+        index.set(pathKey([...path, name]), {
+          path: [...path, name],
+          key: at(pair.key as Node),
+          value: at(pair.value as Node),
+        });
         walk(pair.value, [...path, name], depth + 1);
       }
     }
   };
 
   const root = doc.contents as Node | null;
-  index.set('', { value: at(root) ?? { line: 1, col: 1 } });
+  index.set('', { path: [], value: at(root) ?? { line: 1, col: 1 } });
   walk(root, [], 0);
   return index;
 }
@@ -110,22 +120,39 @@ function shortMessage(message: string): string {
     .replace(/; please use YAML\.parseAllDocuments\(\)/, '');
 }
 
+/** The key written last at or before a position: the key a syntax error is most likely about. */
+function keyBefore(index: Map<string, Entry>, pos: Position): KeyPath {
+  const notAfter = (a: Position, b: Position) => a.line < b.line || (a.line === b.line && a.col <= b.col);
+  let best: { path: KeyPath; at: Position } | undefined;
+  for (const entry of index.values()) {
+    if (!entry.key || !notAfter(entry.key, pos)) continue;
+    if (!best || notAfter(best.at, entry.key)) best = { path: entry.path, at: entry.key };
+  }
+  return best?.path ?? [];
+}
+
+const SYNTAX_HINT = 'check the brackets, quotes, colons and indentation on this line and the one above';
+
 export function parseYaml(file: string, text: string): YamlSource {
   const lineCounter = new LineCounter();
   const doc = parseDocument(text, { lineCounter, merge: true, uniqueKeys: true, prettyErrors: false });
+  const index = buildIndex(doc, lineCounter);
   const syntaxIssues: ConfigIssue[] = doc.errors.map((err) => {
     const pos = lineCounter.linePos(err.pos[0]);
     const issue: ConfigIssue = {
       file,
       line: pos.line,
       col: pos.col,
-      path: '',
+      path: formatPath(keyBefore(index, pos)),
       message: shortMessage(err.message),
+      hint: SYNTAX_HINT,
     };
     if (err.code === 'DUPLICATE_KEY') {
       issue.message = 'duplicate key: this key is already set in the same map';
       issue.hint = 'remove one of the two, or merge them';
     }
+    if (err.code === 'TAB_AS_INDENT')
+      issue.hint = 'indent with spaces: YAML does not allow tabs for indentation';
     return issue;
   });
 
@@ -138,7 +165,6 @@ export function parseYaml(file: string, text: string): YamlSource {
     }
   }
 
-  const index = buildIndex(doc, lineCounter);
   const nearest = (path: KeyPath): { entry: Entry; exact: boolean } => {
     for (let n = path.length; n >= 0; n--) {
       const entry = index.get(pathKey(path.slice(0, n)));

@@ -162,14 +162,47 @@ function translate(issue: FinalIssue, base: KeyPath, details: Detail[], out: Fin
       return;
     }
     const noun = detail.noun || joinOr(typeNouns(issue.errors.flat(), details));
-    out.push({ path, message: `expected ${noun}, got ${detail.got}`, at: 'value' });
+    out.push({ path, message: `expected ${noun}, got ${detail.got}`, hint: exampleHint(path), at: 'value' });
     return;
   }
   if (detail.kind === 'type') {
-    out.push({ path, message: `expected ${detail.noun}, got ${detail.got}`, at: 'value' });
+    out.push({
+      path,
+      message: `expected ${detail.noun}, got ${detail.got}`,
+      hint: exampleHint(path),
+      at: 'value',
+    });
     return;
   }
   if (detail.kind === 'text') out.push({ path, message: detail.message, hint: detail.hint, at: 'value' });
+}
+
+// What a key usually looks like, for the hint under a wrong-type error.
+const EXAMPLES: Record<string, string> = {
+  services: 'services: { api: { run: ./bin/api } }',
+  ports: 'ports: [8080]',
+  run: 'run: node server.js',
+  cmd: 'cmd: go build -o bin/api .',
+  build: 'build: go build -o bin/api .',
+  watch: 'watch: [src, package.json]',
+  ignore: 'ignore: ["*.log", tmp/]',
+  inputs: 'inputs: ["**/*.go", go.mod]',
+  outputs: 'outputs: [bin]',
+  trigger: 'trigger: [package.json]',
+  fall_back_on: 'fall_back_on: [go.sum]',
+  env: 'env: { PORT: "8080" }',
+  depends_on: 'depends_on: [db]',
+  live_update: 'live_update: [{ sync: { from: src, to: /app/src } }, { restart: process }]',
+  ready: 'ready: { http: http://127.0.0.1:8080/healthz }',
+  tcp: 'tcp: 8080',
+  sync: 'sync: { from: src, to: /app/src }',
+  parallel: 'parallel: 4',
+};
+
+function exampleHint(path: KeyPath): string {
+  const key = [...path].reverse().find((part): part is string => typeof part === 'string');
+  const example = key ? EXAMPLES[key] : undefined;
+  return example ? `for example: ${example}` : 'see the project file reference in the README';
 }
 
 export type Validation<T> = { ok: true; value: T } | { ok: false; paths: KeyPath[] };

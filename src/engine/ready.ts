@@ -19,6 +19,7 @@ export interface ReadyContext {
 }
 
 function pollInterval(elapsedMs: number): number {
+  if (elapsedMs < 200) return 2;
   if (elapsedMs < 1_000) return 5;
   if (elapsedMs < 10_000) return 50;
   return 250;

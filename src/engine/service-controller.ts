@@ -31,6 +31,8 @@ export interface ControllerDeps {
   runCheck(cmd: Command, signal: AbortSignal): Promise<number | null>;
   /** This service's process was restarted or replaced (dependents may follow). */
   onRestarted(service: string): void;
+  /** A crash before the first ready fails the service at once instead of restarting (`pitstop ci`). */
+  failFast: boolean;
 }
 
 interface Work {
@@ -61,6 +63,8 @@ export class ServiceController {
   #abort = new AbortController();
   #exitAbort = new AbortController();
   #generation = 0;
+  /** Counts exits; an update that saw one leaves the service's state to the crash policy. */
+  #exits = 0;
   #crashes: number[] = [];
   #crashTimer: NodeJS.Timeout | undefined;
   #lines: string[] = [];
@@ -208,6 +212,7 @@ export class ServiceController {
       onSpan(detect);
     }
     const queuedAt = epochNow();
+    const exitsBefore = this.#exits;
     try {
       await this.deps.limiter.run(async () => {
         const waited = epochNow() - queuedAt;
@@ -236,7 +241,7 @@ export class ServiceController {
         if (outcome.restarted && work.kind !== 'start') this.deps.onRestarted(this.name);
       });
     } catch (err) {
-      this.#fail(record, work, err);
+      this.#fail(record, work, err, this.#exits !== exitsBefore);
     } finally {
       record.finishedAt = epochNow();
       if (record.outcome === 'ok' && work.firstSeenAt !== undefined) {
@@ -248,7 +253,7 @@ export class ServiceController {
     }
   }
 
-  #fail(record: UpdateRecord, work: Work, err: unknown): void {
+  #fail(record: UpdateRecord, work: Work, err: unknown, exited: boolean): void {
     const failure = err instanceof StepFailure ? err : undefined;
     const cause = failure ? failure.cause : err;
     const message = cause instanceof Error ? cause.message : String(cause);
@@ -258,7 +263,7 @@ export class ServiceController {
     if (this.#stopping) return;
     for (const change of work.changes) this.#retry.set(change.path, change);
     this.deps.events.emit({ type: 'error', service: this.name, message, logTail });
-    if (this.state === 'crashed') return;
+    if (exited) return;
     const beforeApply = ['build', 'sync', 'run', 'plan'].includes(record.error.step);
     if (this.#instance && beforeApply)
       this.setState('ready', 'update failed: the last good version keeps serving');
@@ -316,6 +321,7 @@ export class ServiceController {
 
   #onExit(info: ExitInfo): void {
     this.#instance = undefined;
+    this.#exits++;
     const how = describeExit(info);
     this.#exitAbort.abort(new Error(`${this.name} ${how} before becoming ready`));
     if (this.#stopping) return;
@@ -324,6 +330,11 @@ export class ServiceController {
     if (policy === 'no' || (policy === 'on-failure' && info.code === 0)) {
       this.deps.events.emit({ type: 'warning', service: this.name, message: `${this.name} ${how}` });
       this.setState('stopped', `${how} (restart: ${policy})`);
+      return;
+    }
+    if (this.deps.failFast && !this.readyOnce) {
+      this.deps.events.emit({ type: 'error', service: this.name, message: `${this.name} ${how}`, logTail });
+      this.setState('failed', `${how} before becoming ready`);
       return;
     }
     const now = Date.now();

@@ -21,6 +21,8 @@ export interface SessionDeps {
   events: EventBus;
   logs: LogStore;
   runCheck(cmd: Command, signal: AbortSignal): Promise<number | null>;
+  /** A crash before a service's first ready fails it at once (`pitstop ci`). */
+  failFast: boolean;
   /** Routes a batch's changes to the services that watch them. */
   route(changes: FileChange[]): Map<string, FileChange[]>;
 }
@@ -60,6 +62,7 @@ export class Session {
           runCheck: deps.runCheck,
           nextUpdateId: () => ++this.#updateId,
           onRestarted: (name) => this.#restartDependents(name),
+          failFast: deps.failFast,
         }),
       );
     }

@@ -143,9 +143,16 @@ describe('spawnGroup', () => {
     expect(err.hint).toBeTruthy();
   });
 
-  it('a shell command that does not exist exits 127, described as command not found', async () => {
+  it('a simple shell command whose program does not exist fails before spawning, like the list form', async () => {
+    const err = await spawnError({ shell: 'pitstop-no-such-program --flag' });
+    expect(err.message).toBe('command not found: pitstop-no-such-program');
+    const viaExec = await spawnError({ shell: 'exec ./bin/missing' });
+    expect(viaExec.message).toBe('command not found: ./bin/missing');
+  });
+
+  it('a shell command with shell syntax that does not exist exits 127, described as command not found', async () => {
     const lines: [string, string][] = [];
-    const group = await start({ shell: 'pitstop-no-such-program --flag' }, lines);
+    const group = await start({ shell: 'FOO=1 pitstop-no-such-program --flag' }, lines);
     const info = await group.exited;
     expect(info).toEqual({ code: 127, signal: null });
     expect(lines.some(([s, l]) => s === 'stderr' && l.includes('not found'))).toBe(true);

@@ -7,7 +7,7 @@ import { LineSplitter } from './lines.js';
 
 export { describeCommand, describeExit } from './describe.js';
 
-import { checkCwd, SpawnError, spawnFailure } from './spawn-errors.js';
+import { checkCwd, checkShellProgram, SpawnError, spawnFailure } from './spawn-errors.js';
 import { isGroupGone, processStartTime } from './start-time.js';
 
 export type OutputStream = 'stdout' | 'stderr';
@@ -45,6 +45,7 @@ export async function spawnGroup(cmd: Command, opts: SpawnGroupOptions): Promise
   let file: string;
   let args: string[];
   if ('shell' in cmd) {
+    checkShellProgram(cmd.shell, opts.cwd, opts.env);
     file = '/bin/sh';
     args = ['-c', cmd.shell];
   } else {

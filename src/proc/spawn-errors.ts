@@ -150,3 +150,26 @@ function isExecutable(file: string): boolean {
     return false;
   }
 }
+
+// Words the shell runs itself: a missing program can't be judged from them.
+const SHELL_WORDS = new Set(
+  (
+    '. : [ [[ { ! alias bg break builtin case cd command continue declare echo eval exec exit export ' +
+    'false fc fg for function getopts hash if jobs kill let local printf pwd read readonly return set ' +
+    'shift source test time times trap true type typeset ulimit umask unalias unset until wait while'
+  ).split(' '),
+);
+
+/**
+ * `sh -c "does-not-exist"` spawns fine and only exits 127 later, so a missing program would look
+ * like a crash. For a simple command (a plain first word) we look the program up first and fail
+ * the same way the list form does; anything with shell syntax in its first word is left alone.
+ */
+export function checkShellProgram(shell: string, cwd: string, env: Record<string, string>): void {
+  const words = shell.trim().split(/\s+/);
+  const first = words[0] === 'exec' ? words[1] : words[0];
+  if (!first || SHELL_WORDS.has(first) || /[^\w./+@%,-]/.test(first)) return;
+  if (findProgram(first, cwd, env.PATH)) return;
+  const err = Object.assign(new Error(`spawn ${first} ENOENT`), { code: 'ENOENT' });
+  throw spawnFailure(err, { argv: [first] }, cwd, env);
+}

@@ -40,7 +40,14 @@ function rules(extra: { ignore?: string[]; outputs?: string[]; watch?: string[] 
 describe('IgnoreRules', () => {
   it("ignores editors' swap, backup and atomic-save files, but not folders or look-alikes", () => {
     const r = rules();
-    for (const name of ['.main.go.swp', 'main.go~', '.#main.go', '#main.go#', '4913', 'main.go___jb_tmp___']) {
+    for (const name of [
+      '.main.go.swp',
+      'main.go~',
+      '.#main.go',
+      '#main.go#',
+      '4913',
+      'main.go___jb_tmp___',
+    ]) {
       expect(r.isIgnored(p('api', name), false), name).toBe(true);
     }
     expect(r.isIgnored(p('api', 'swap.go'), false)).toBe(false);

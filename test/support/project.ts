@@ -1,9 +1,10 @@
 // Throwaway projects for the real-process tests: a temp folder with a pitstop.yaml and files.
-import { spawnSync } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import type { PitstopEvent } from '../../src/events.js';
 
 export { freePort } from '../../bench/lib/ports.js';
 
@@ -96,11 +97,11 @@ export async function eventually<T>(
   probe: () => Promise<T> | T,
   timeoutMs = 20_000,
   what = 'condition',
-): Promise<T> {
+): Promise<NonNullable<T>> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     const value = await probe();
-    if (value) return value;
+    if (value) return value as NonNullable<T>;
     if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
     await new Promise((r) => setTimeout(r, 25));
   }
@@ -126,4 +127,33 @@ export function processesIn(dir: string): number[] {
 
 export function goAvailable(): boolean {
   return spawnSync('go', ['version']).status === 0;
+}
+
+/** Like runCli, but without blocking this process (for commands that run alongside servers or sessions). */
+export function runCliAsync(args: string[], cwd: string, timeoutMs = 60_000): Promise<CliResult> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, [cliPath, ...args], {
+      cwd,
+      env: { ...process.env, NO_COLOR: '1' },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.setEncoding('utf8').on('data', (chunk: string) => (stdout += chunk));
+    child.stderr.setEncoding('utf8').on('data', (chunk: string) => (stderr += chunk));
+    const timer = setTimeout(() => child.kill('SIGKILL'), timeoutMs);
+    child.on('error', reject);
+    child.on('close', (code) => {
+      clearTimeout(timer);
+      resolve({ code, stdout, stderr });
+    });
+  });
+}
+
+/** The events of a `--json` run's stdout (one JSON object per line). */
+export function parseEvents(stdout: string): PitstopEvent[] {
+  return stdout
+    .split('\n')
+    .filter((line) => line.trim() !== '')
+    .map((line) => JSON.parse(line) as PitstopEvent);
 }
