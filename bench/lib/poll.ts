@@ -1,7 +1,11 @@
-// Polls a URL every few milliseconds until its body holds the expected string. Each request
-// opens a fresh connection (no keep-alive) so a restarted server is seen as soon as it listens.
+// Polls a URL every few milliseconds until its body holds the expected string. One kept-alive
+// connection carries the polls: opening a connection per poll (hundreds a second) loads a
+// 2-core machine enough to slow the very compile being measured. A restarted server closes
+// that connection, and the next poll opens one to the new process.
 import http from 'node:http';
 import { now } from './edit.js';
+
+const agent = new http.Agent({ keepAlive: true, maxSockets: 1 });
 
 export interface PollOptions {
   /** Gap between the starts of two requests. */
@@ -23,16 +27,13 @@ function attempt(url: string, expected: string, timeoutMs: number): Promise<Atte
         resolve(a);
       }
     };
-    const req = http.get(url, { agent: false, timeout: timeoutMs }, (res) => {
+    const req = http.get(url, { agent, timeout: timeoutMs }, (res) => {
       let body = '';
       res.setEncoding('utf8');
       res.on('data', (chunk: string) => {
         body += chunk;
         // The moment the new version is readable is the moment it is live.
-        if (body.includes(expected)) {
-          done({ matched: true, at: now() });
-          res.destroy();
-        }
+        if (body.includes(expected)) done({ matched: true, at: now() });
       });
       res.on('end', () => done({ matched: false, status: `${res.statusCode}: ${body.trim().slice(0, 80)}` }));
       res.on('error', (err) => done({ matched: false, status: err.message }));

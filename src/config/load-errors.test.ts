@@ -222,7 +222,8 @@ services:
         line: 7,
         col: 19,
         path: 'services.api.ports[1]',
-        message: 'expected a port number (1-65535), got "http"',
+        message: 'expected a port number (1-65535) or "host:container", got "http"',
+        hint: 'e.g. 8080, or "8080:80" to publish container port 80 on host port 8080',
       },
       {
         line: 9,
@@ -275,7 +276,7 @@ services:
         col: 5,
         path: 'services.api.image',
         message: 'unknown key "image"',
-        hint: 'allowed keys here: dir, runtime, env, watch, ignore, build, run, ports, ready, depends_on, live_update, fall_back_on, restart',
+        hint: 'allowed keys here: dir, runtime, docker, env, watch, ignore, build, run, ports, ready, depends_on, live_update, fall_back_on, restart',
       },
       {
         line: 8,
@@ -319,7 +320,13 @@ services:
       },
     ]);
     expect(await issues('services:\n  api:\n    dir: .\n')).toEqual([
-      { line: 2, col: 3, path: 'services.api', message: 'missing required key "run"' },
+      {
+        line: 2,
+        col: 3,
+        path: 'services.api',
+        message: 'missing required key "run"',
+        hint: "add run: <the command that starts the service> (only docker services may use their image's command)",
+      },
     ]);
     expect(await issues('services:\n  api:\n')).toEqual([
       {
@@ -335,14 +342,14 @@ services:
     ]);
   });
 
-  it('explains that the docker runtime is not available yet', async () => {
-    expect(await issues('services:\n  api:\n    runtime: docker\n    run: x\n')).toEqual([
+  it('explains runtimes: docker needs a Dockerfile or an image, kubernetes is not available yet', async () => {
+    expect(await issues('services:\n  api:\n    runtime: docker\n')).toEqual([
       {
-        line: 3,
-        col: 14,
-        path: 'services.api.runtime',
-        message: 'the docker runtime is not available in this version',
-        hint: 'use runtime: local',
+        line: 2,
+        col: 3,
+        path: 'services.api',
+        message: 'runtime docker needs a Dockerfile, and there is none at Dockerfile',
+        hint: 'write Dockerfile, set docker.image to run an existing image, or docker.build.dockerfile to point at one',
       },
     ]);
     expect(await issues('services:\n  api:\n    runtime: kubernetes\n    run: x\n')).toEqual([
@@ -350,7 +357,7 @@ services:
     ]);
     expect(await issues('services:\n  api:\n    runtime: lokal\n    run: x\n')).toEqual([
       expect.objectContaining({
-        message: 'expected one of "local", got "lokal"',
+        message: 'expected one of "local", "docker", got "lokal"',
         hint: 'did you mean "local"?',
       }),
     ]);

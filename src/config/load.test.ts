@@ -101,11 +101,16 @@ describe('loadProject: a valid file', () => {
         stopTimeoutMs: 5000,
       },
       ports: [5432],
+      publish: [{ host: 5432, container: 5432 }],
       ready: { check: { kind: 'tcp', host: '127.0.0.1', port: 5432 }, timeoutMs: 60_000 },
       dependsOn: [],
       liveUpdate: [],
       fallBackOn: [],
       restartPolicy: 'on-failure',
+      docker: {
+        build: { context: root, dockerfile: path.join(root, 'Dockerfile'), args: {} },
+        volumes: [],
+      },
     });
 
     const apiDir = path.join(root, 'api');
@@ -141,6 +146,10 @@ describe('loadProject: a valid file', () => {
         stopTimeoutMs: 250,
       },
       ports: [8080, 8081],
+      publish: [
+        { host: 8080, container: 8080 },
+        { host: 8081, container: 8081 },
+      ],
       ready: { check: { kind: 'http', url: 'http://127.0.0.1:8080/health' }, timeoutMs: 120_000 },
       dependsOn: [{ service: 'db', condition: 'started', restart: true }],
       liveUpdate: [
@@ -151,6 +160,10 @@ describe('loadProject: a valid file', () => {
       ],
       fallBackOn: ['go.mod'],
       restartPolicy: 'always',
+      docker: {
+        build: { context: apiDir, dockerfile: path.join(apiDir, 'Dockerfile'), args: {} },
+        volumes: [],
+      },
     });
 
     expect(web?.build).toEqual([
@@ -258,5 +271,61 @@ services:
     // `run` written as a string has no `cmd` node: the string itself is the answer.
     expect(at('services', 'web', 'run', 'cmd')).toEqual([7, 10]);
     expect(at('services', 'nope')).toEqual([2, 3]);
+  });
+
+  it('resolves docker settings: image or build, mounts, published ports, and --runtime', async () => {
+    const root = await project(
+      `
+runtime: docker
+services:
+  api:
+    dir: api
+    build: { cmd: go build -o bin/api ., outputs: [bin] }
+    ports: ["8080:80", 9090]
+    docker:
+      build: { context: ., dockerfile: build/Dockerfile, args: { GO: 1 }, target: dev }
+      entrypoint: [/bin/api]
+      workdir: /app
+      user: 1000
+      volumes: ["gocache:/root/.cache/go-build", "./data:/data:ro"]
+    live_update:
+      - sync: { from: bin/api, to: /app/api }
+      - restart: process
+  cache:
+    runtime: local
+    run: redis-server
+    docker: { image: redis:7 }
+`.slice(1),
+      ['api/build', 'api/data'],
+    );
+    await writeFile(path.join(root, 'api/build/Dockerfile'), 'FROM scratch\n');
+    const p = await loadProject(path.join(root, 'pitstop.yaml'));
+    const [api, cache] = p.services;
+    const apiDir = path.join(root, 'api');
+    expect(api?.runtime).toBe('docker');
+    expect(api?.run.cmd).toBeUndefined();
+    expect(api?.publish).toEqual([
+      { host: 8080, container: 80 },
+      { host: 9090, container: 9090 },
+    ]);
+    expect(api?.ports).toEqual([8080, 9090]);
+    expect(api?.docker).toEqual({
+      build: { context: apiDir, dockerfile: path.join(apiDir, 'build/Dockerfile'), args: { GO: '1' }, target: 'dev' },
+      entrypoint: ['/bin/api'],
+      workdir: '/app',
+      user: '1000',
+      volumes: [
+        { kind: 'volume', source: 'gocache', target: '/root/.cache/go-build', readOnly: false },
+        { kind: 'bind', source: path.join(apiDir, 'data'), target: '/data', readOnly: true },
+      ],
+    });
+    // bin/api does not exist yet: the build step makes it, so the sync rule is fine.
+    expect(api?.liveUpdate[0]).toEqual({ kind: 'sync', from: path.join(apiDir, 'bin/api'), to: '/app/api' });
+    expect(cache).toMatchObject({ runtime: 'local', docker: { image: 'redis:7', volumes: [] } });
+
+    // --runtime local: validated for the runtime it will run on, where `api` has no command.
+    await expect(loadProject(path.join(root, 'pitstop.yaml'), { runtime: 'local' })).rejects.toThrow(
+      /services\.api: missing required key "run"/,
+    );
   });
 });

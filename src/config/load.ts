@@ -4,7 +4,7 @@ import { readFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { errorMessage, PitstopError } from '../errors.js';
-import type { Project } from '../model/project.js';
+import type { Project, RuntimeName } from '../model/project.js';
 import { ConfigError } from './config-error.js';
 import { checkServices } from './cross-checks.js';
 import { parseDuration } from './duration.js';
@@ -48,7 +48,12 @@ function salvage(raw: unknown, problems: readonly KeyPath[]): ServiceConfig | un
   return result.success ? result.data : undefined;
 }
 
-export async function loadProject(file: string): Promise<Project> {
+export interface LoadOptions {
+  /** Run every service on this runtime, whatever the file says (`--runtime`). */
+  runtime?: RuntimeName;
+}
+
+export async function loadProject(file: string, options: LoadOptions = {}): Promise<Project> {
   const abs = path.resolve(file);
   let text: string;
   try {
@@ -100,7 +105,8 @@ export async function loadProject(file: string): Promise<Project> {
     const raw = rawServices[name];
     const result = validate(serviceSchema, raw, ['services', name], issues);
     const config = result.ok ? result.value : salvage(raw, result.paths);
-    if (config) resolved.push(resolveService(name, config, root, issues));
+    const runtime = { project: top?.runtime ?? 'local', override: options.runtime } as const;
+    if (config) resolved.push(resolveService(name, config, root, issues, runtime));
   }
   checkServices(resolved, names, issues);
 

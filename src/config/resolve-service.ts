@@ -7,13 +7,16 @@ import type {
   Command,
   Dependency,
   LiveUpdateRule,
+  PortMapping,
   ReadyCheck,
   RunSpec,
+  RuntimeName,
   Service,
 } from '../model/project.js';
 import { suggest } from './did-you-mean.js';
 import { parseDuration } from './duration.js';
 import type { IssueList } from './issues.js';
+import { resolveDocker } from './resolve-docker.js';
 import { LIVE_UPDATE_KINDS, READY_KINDS, type ServiceConfig } from './schema.js';
 import { statOrUndefined } from './stat.js';
 import type { KeyPath } from './yaml-source.js';
@@ -49,12 +52,17 @@ function listQuoted(words: readonly string[]): string {
 }
 
 class ServiceResolver {
+  private readonly runtime: RuntimeName;
+
   constructor(
     private readonly name: string,
     private readonly raw: ServiceConfig,
     private readonly root: string,
     private readonly issues: IssueList,
-  ) {}
+    runtime: { project: RuntimeName; override?: RuntimeName },
+  ) {
+    this.runtime = runtime.override ?? raw.runtime ?? runtime.project;
+  }
 
   private at(...rest: (string | number)[]): KeyPath {
     return ['services', this.name, ...rest];
@@ -111,23 +119,32 @@ class ServiceResolver {
       dirOk ? this.existing(written, dir, keyPath, folder, 'the service dir') : path.resolve(dir, written);
     const env = toEnv(raw.env);
     const ports = this.ports();
+    const build = this.build(dir, env, inDir);
     const service: Service = {
       name: this.name,
       dir,
-      runtime: raw.runtime,
+      runtime: this.runtime,
       watch: raw.watch.map((w, i) => inDir(w, this.at('watch', i), false)),
       ignore: raw.ignore,
-      build: this.build(dir, env, inDir),
+      build,
       run: this.run(dir, env, inDir),
       ports: ports.map((p) => p.port),
+      publish: ports.map((p) => ({ host: p.port, container: p.container })),
       ready: {
         check: this.readyCheck(ports[0]?.port),
         timeoutMs: parseDuration(raw.ready?.timeout ?? '60s'),
       },
       dependsOn: [],
-      liveUpdate: this.liveUpdate(inDir),
+      liveUpdate: this.liveUpdate(dirOk ? inDirUnlessBuilt(inDir, dir, build) : inDir),
       fallBackOn: raw.fall_back_on,
       restartPolicy: raw.restart,
+      docker: resolveDocker(
+        raw.docker,
+        dir,
+        dirOk && this.runtime === 'docker',
+        this.at.bind(this),
+        this.issues,
+      ),
     };
     const dependencies = this.dependencies();
     service.dependsOn = dependencies.map((d) => d.dependency);
@@ -137,7 +154,7 @@ class ServiceResolver {
   private build(dir: string, env: Record<string, string>, inDir: InDir): BuildStep[] {
     const raw = this.raw.build;
     if (raw === undefined) return [];
-    const single = typeof raw === 'string';
+    const single = !Array.isArray(raw);
     const steps = single ? [raw] : raw;
     const seen = new Set<string>();
     return steps.map((step, i) => {
@@ -170,6 +187,15 @@ class ServiceResolver {
 
   private run(dir: string, env: Record<string, string>, inDir: InDir): RunSpec {
     const raw = this.raw.run;
+    if (raw === undefined) {
+      if (this.runtime === 'local') {
+        this.issues.add(this.at(), 'missing required key "run"', {
+          at: 'key',
+          hint: "add run: <the command that starts the service> (only docker services may use their image's command)",
+        });
+      }
+      return { cwd: dir, env, stopSignal: 'SIGTERM', stopTimeoutMs: 5000 };
+    }
     if (typeof raw === 'string' || Array.isArray(raw)) {
       return { cmd: toCommand(raw), cwd: dir, env, stopSignal: 'SIGTERM', stopTimeoutMs: 5000 };
     }
@@ -182,15 +208,16 @@ class ServiceResolver {
     };
   }
 
-  private ports(): { port: number; path: KeyPath }[] {
-    const out: { port: number; path: KeyPath }[] = [];
+  private ports(): (PortMapping & { port: number; path: KeyPath })[] {
+    const out: (PortMapping & { port: number; path: KeyPath })[] = [];
     this.raw.ports.forEach((written, i) => {
-      const port = Number(written);
-      if (port < 1 || port > 65535) {
-        this.issues.add(this.at('ports', i), `a port must be between 1 and 65535, got ${port}`);
+      const [host, container = host] = String(written).split(':').map(Number) as [number, number?];
+      const bad = [host, container].find((p) => p < 1 || p > 65535);
+      if (bad !== undefined) {
+        this.issues.add(this.at('ports', i), `a port must be between 1 and 65535, got ${bad}`);
         return;
       }
-      out.push({ port, path: this.at('ports', i) });
+      out.push({ port: host, host, container, path: this.at('ports', i) });
     });
     return out;
   }
@@ -305,11 +332,24 @@ class ServiceResolver {
   }
 }
 
+/** A sync from a build step's output (a host-compiled binary) need not exist before the first build. */
+function inDirUnlessBuilt(inDir: InDir, dir: string, build: BuildStep[]): InDir {
+  const outputs = build.flatMap((step) => step.outputs.map((o) => path.resolve(dir, o)));
+  return (written, keyPath, folder) => {
+    const abs = path.resolve(dir, written);
+    const made = outputs.some(
+      (o) => abs === o || abs.startsWith(o + path.sep) || o.startsWith(abs + path.sep),
+    );
+    return made ? abs : inDir(written, keyPath, folder);
+  };
+}
+
 export function resolveService(
   name: string,
   raw: ServiceConfig,
   root: string,
   issues: IssueList,
+  runtime: { project: RuntimeName; override?: RuntimeName },
 ): ResolvedService {
-  return new ServiceResolver(name, raw, root, issues).resolve();
+  return new ServiceResolver(name, raw, root, issues, runtime).resolve();
 }

@@ -45,7 +45,8 @@ export const STOP_SIGNALS = [
 export const READY_KINDS = ['http', 'tcp', 'log', 'cmd'] as const;
 export const LIVE_UPDATE_KINDS = ['sync', 'run', 'restart'] as const;
 /** Runtimes that exist in the design but not in this version. */
-const LATER_RUNTIMES = ['docker', 'kubernetes'];
+const LATER_RUNTIMES = ['kubernetes'];
+export const RUNTIMES = ['local', 'docker'] as const;
 
 const duration = (description: string) =>
   expects(z.string().regex(DURATION_PATTERN), {
@@ -81,11 +82,14 @@ const env = (description: string) =>
   ).describe(description);
 
 const port = expects(z.int().min(1).max(65535), { noun: 'a port number (1-65535)' });
-/** Ports may be quoted, as Compose files often do; the range is checked when resolving. */
-const portString = expects(z.string().regex(/^[0-9]+$/), {
+/** Ports may be quoted, as Compose files often do, and may map host:container; ranges are checked when resolving. */
+const portString = expects(z.string().regex(/^[0-9]+(:[0-9]+)?$/), {
   explain: ({ code, input }) =>
     code === 'invalid_format'
-      ? { message: `expected a port number (1-65535), got "${String(input)}"` }
+      ? {
+          message: `expected a port number (1-65535) or "host:container", got "${String(input)}"`,
+          hint: 'e.g. 8080, or "8080:80" to publish container port 80 on host port 8080',
+        }
       : undefined,
 });
 
@@ -189,33 +193,76 @@ const liveUpdateStep = expects(
   { noun: 'a map with one of "sync", "run" or "restart"' },
 ).meta({ oneOf: LIVE_UPDATE_KINDS.map((kind) => ({ required: [kind] })) });
 
+const runtimeName = expects(z.enum(RUNTIMES), {
+  explain: ({ input }) =>
+    typeof input === 'string' && LATER_RUNTIMES.includes(input)
+      ? {
+          message: `the ${input} runtime is not available in this version`,
+          hint: 'use runtime: local or docker',
+        }
+      : undefined,
+});
+
+const imageBuild = expects(
+  z.union([
+    z.string().min(1),
+    z.strictObject({
+      context: z.string().min(1).default('.').describe('Build context folder, relative to the service dir.'),
+      dockerfile: z
+        .string()
+        .min(1)
+        .default('Dockerfile')
+        .describe('Dockerfile path, relative to the context.'),
+      args: env('Build arguments.').optional(),
+      target: z.string().min(1).optional().describe('Build stage to stop at.'),
+    }),
+  ]),
+  { noun: 'a context folder or a map with "context", "dockerfile", "args", "target"' },
+).describe('Build the image (a context folder, or settings). Default: the Dockerfile in the service dir.');
+
+const docker = expects(
+  z.strictObject({
+    image: z.string().min(1).optional().describe('Run this image as it is instead of building one.'),
+    build: imageBuild.optional(),
+    entrypoint: command('Overrides the image entrypoint.').optional(),
+    workdir: z.string().min(1).optional().describe('Working directory inside the container.'),
+    user: expects(z.union([z.string().min(1), z.int()]), { noun: 'a user name or id' })
+      .optional()
+      .describe('User (name or uid[:gid]) the process runs as.'),
+    volumes: stringList(
+      'Mounts: "name:/path" (a named volume of the project) or "./host/path:/path", with ":ro" to mount read-only.',
+    ).default([]),
+  }),
+  { noun: 'a map of docker settings' },
+);
+
 export const serviceSchema = expects(
   z.strictObject({
     dir: z.string().min(1).default('.').describe('The service folder, relative to the project file.'),
-    runtime: expects(z.enum(['local']), {
-      explain: ({ input }) =>
-        typeof input === 'string' && LATER_RUNTIMES.includes(input)
-          ? { message: `the ${input} runtime is not available in this version`, hint: 'use runtime: local' }
-          : undefined,
-    })
-      .default('local')
-      .describe('Where the service runs.'),
+    runtime: runtimeName.optional().describe("Where the service runs. Default: the project's runtime."),
+    docker: docker.optional().describe('How the service runs on the docker runtime.'),
     env: env('Environment for the build steps and the process.').optional(),
     watch: stringList('Paths relative to the service dir that are watched for changes.').default(['.']),
     ignore: stringList(
       'Gitignore-style patterns relative to the service dir that are never watched.',
     ).default([]),
-    build: expects(z.union([cmdString, z.array(z.union([cmdString, buildStep]))]), {
-      noun: 'a command or a list of build steps',
+    build: expects(z.union([cmdString, buildStep, z.array(z.union([cmdString, buildStep]))]), {
+      noun: 'a command, a build step or a list of build steps',
     })
       .optional()
       .describe('Host-side build: one command, or a list of steps.'),
     run: expects(z.union([cmdString, cmdList, runSpec]), {
       noun: 'a command (a string or a list of strings) or a map with "cmd"',
-    }).describe('How to run the service.'),
+    })
+      .optional()
+      .describe(
+        'How to run the service. Required on the local runtime; on docker it overrides the image command.',
+      ),
     ports: expects(z.array(z.union([port, portString])), { noun: 'a list of port numbers' })
       .default([])
-      .describe('Ports the service listens on.'),
+      .describe(
+        'Ports the service listens on; "host:container" publishes a container port on another host port.',
+      ),
     ready: ready
       .optional()
       .describe('When the service counts as ready. Default: tcp on the first port, if any.'),
@@ -251,6 +298,7 @@ export const projectSchema = expects(
     })
       .optional()
       .describe('Project name. Default: the name of the folder holding the file.'),
+    runtime: runtimeName.default('local').describe('Where services run unless they say otherwise.'),
     settle: duration('The tree must be quiet this long before a batch of changes is cut.').default('10ms'),
     max_batch: duration('A batch is cut at the latest this long after its first change.').default('2s'),
     parallel: expects(z.int().min(1), { noun: 'a whole number' })

@@ -1,16 +1,12 @@
 import { describe, expect, it } from 'vitest';
 import type { Service } from '../model/project.js';
+import { makeService } from '../model/testing.js';
 import { fullPlan, isNoop, planUpdate, syncTarget } from './planner.js';
 
 const dir = '/proj/api';
 
 function service(overrides: Partial<Service> = {}): Service {
-  return {
-    name: 'api',
-    dir,
-    runtime: 'local',
-    watch: [dir],
-    ignore: [],
+  return makeService('api', dir, {
     build: [
       {
         name: 'compile',
@@ -22,14 +18,10 @@ function service(overrides: Partial<Service> = {}): Service {
       },
     ],
     run: { cmd: { argv: ['./bin/api'] }, cwd: dir, env: {}, stopSignal: 'SIGTERM', stopTimeoutMs: 5000 },
-    ports: [],
-    ready: { check: { kind: 'none' }, timeoutMs: 1000 },
-    dependsOn: [],
     liveUpdate: [{ kind: 'restart', mode: 'process' }],
-    fallBackOn: [],
     restartPolicy: 'on-failure',
     ...overrides,
-  };
+  });
 }
 
 const change = (rel: string, kind: 'change' | 'delete' = 'change') => ({ path: `${dir}/${rel}`, kind });
@@ -87,6 +79,18 @@ describe('planUpdate', () => {
     const plan = planUpdate(web, [change('package.json')]);
     expect(plan).toMatchObject({ full: false, runs: [0], syncs: [], restart: 'none' });
     expect(isNoop(plan)).toBe(false);
+  });
+
+  it('ships a host-compiled output that a sync rule covers, marked with the step that makes it', () => {
+    const svc = service({
+      liveUpdate: [
+        { kind: 'sync', from: `${dir}/bin`, to: '/app' },
+        { kind: 'restart', mode: 'process' },
+      ],
+    });
+    const plan = planUpdate(svc, [change('main.go')]);
+    expect(plan.syncs).toEqual([{ from: `${dir}/bin`, to: '/app', kind: 'change', output: 'compile' }]);
+    expect(plan.restart).toBe('process');
   });
 
   it('plans only the build steps whose inputs changed, in declaration order', () => {

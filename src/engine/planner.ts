@@ -80,6 +80,18 @@ export function planUpdate(service: Service, changes: FileChange[]): UpdatePlan 
     if (!covered) return fullPlan(service, `${file} is not covered by any live_update rule or build input`);
   }
 
+  // Host-compiled outputs (a Go binary) travel like synced files when a sync rule covers them.
+  for (const step of service.build) {
+    if (!builds.has(step.name)) continue;
+    for (const output of step.outputs) {
+      if (/[*?[\]{}]/.test(output)) continue;
+      const abs = path.resolve(service.dir, output);
+      const sync = service.liveUpdate.find((r) => r.kind === 'sync' && isInside(r.from, abs));
+      if (sync?.kind === 'sync') {
+        syncs.push({ from: abs, to: syncTarget(sync.from, sync.to, abs), kind: 'change', output: step.name });
+      }
+    }
+  }
   if (syncs.length > 0) {
     for (const { rule, index } of runRules) if (rule.trigger.length === 0) runs.add(index);
   }

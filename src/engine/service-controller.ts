@@ -51,6 +51,8 @@ export class ServiceController {
   lastRecord: UpdateRecord | undefined;
 
   #instance: Instance | undefined;
+  /** The instance's process runs; false after it exited until a restart (the instance may live on). */
+  #processUp = false;
   #startRequested = false;
   #pending = new Map<string, FileChange>();
   #retry = new Map<string, FileChange>();
@@ -158,7 +160,7 @@ export class ServiceController {
     if (this.#flags.delete('trigger')) return take('trigger', true);
     if (!this.#instance && this.state !== 'crashed' && this.state !== 'failed') return take('start', true);
     if (hasChanges) return take('live', true);
-    if (this.#flags.delete('crash') && !this.#instance) return take('crash', false);
+    if (this.#flags.delete('crash') && this.#instance && !this.#processUp) return take('crash', false);
     if (this.#flags.delete('dependency') && this.#instance) return take('dependency', false);
     return undefined;
   }
@@ -170,7 +172,14 @@ export class ServiceController {
       case 'trigger':
         return fullPlan(this.deps.service, 'triggered by hand');
       case 'crash':
-        return { ...fullPlan(this.deps.service, 'restart after a crash'), builds: [] };
+        return {
+          full: false,
+          reason: 'restart after a crash',
+          builds: [],
+          syncs: [],
+          runs: [],
+          restart: 'process',
+        };
       case 'dependency':
         return {
           full: false,
@@ -276,7 +285,19 @@ export class ServiceController {
       builder: this.deps.builder,
       signal: this.#abort.signal,
       instance: () => this.#instance,
+      processUp: () => this.#processUp,
+      restarted: () => {
+        this.#processUp = true;
+      },
       startInstance: () => this.#startInstance(),
+      prepare: this.deps.runtime.prepare
+        ? (force: boolean) =>
+            this.deps.runtime.prepare!(this.deps.service, {
+              force,
+              signal: this.#abort.signal,
+              onLine: (stream, line) => this.#log(stream, line),
+            })
+        : undefined,
       resetReadiness: () => {
         this.#lines = [];
         this.#exitAbort = new AbortController();
@@ -307,6 +328,7 @@ export class ServiceController {
       throw new Error('pitstop is stopping');
     }
     this.#instance = instance;
+    this.#processUp = true;
     return instance;
   }
 
@@ -320,7 +342,7 @@ export class ServiceController {
   }
 
   #onExit(info: ExitInfo): void {
-    this.#instance = undefined;
+    this.#processUp = false;
     this.#exits++;
     const how = describeExit(info);
     this.#exitAbort.abort(new Error(`${this.name} ${how} before becoming ready`));

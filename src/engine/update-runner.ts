@@ -5,17 +5,23 @@ import type { Builder } from '../build/builder.js';
 import { PitstopError } from '../errors.js';
 import type { Service } from '../model/project.js';
 import type { Span, UpdatePlan, UpdateRecord } from '../model/update.js';
-import type { Instance } from '../runtimes/runtime.js';
+import type { Instance, PrepareResult } from '../runtimes/runtime.js';
 import { type ReadyContext, waitReady } from './ready.js';
 import { timed } from './span.js';
 
 export interface UpdateTarget {
   service: Service;
   builder: Builder;
-  /** The running instance, or undefined when the service is not running. */
+  /** The instance, or undefined when none was started (or its start failed). */
   instance(): Instance | undefined;
-  /** Start a fresh instance (first start, after a crash, or to replace). */
+  /** Whether the instance's process runs (it may have exited while the instance lives on). */
+  processUp(): boolean;
+  /** The instance's process was restarted. */
+  restarted(): void;
+  /** Start a fresh instance (first start, or to replace). */
   startInstance(): Promise<Instance>;
+  /** Make what starting needs (an image), when the runtime needs anything. */
+  prepare?(force: boolean): Promise<PrepareResult>;
   /** Forget lines seen so far: readiness looks only at the new process's output. */
   resetReadiness(): void;
   readiness(): ReadyContext;
@@ -42,7 +48,7 @@ export async function runPlan(
     options.onSpan(span);
   };
 
-  let built = 0;
+  const built = new Set<string>();
   for (const name of plan.builds) {
     const step = service.build.find((b) => b.name === name);
     if (!step) throw new PitstopError(`unknown build step ${name}`);
@@ -61,11 +67,26 @@ export async function runPlan(
       (span) => emit(cached ? { ...span, outcome: 'cached' } : span),
       name,
     );
-    if (!cached) built++;
+    if (!cached) built.add(name);
   }
+  // Outputs of a step that found its inputs unchanged are what the instance already has.
+  const syncs = plan.syncs.filter((op) => !op.output || built.has(op.output));
 
   const instance = target.instance();
   if (plan.full || !instance) {
+    const prepare = target.prepare;
+    if (prepare) {
+      let cached = false;
+      await timed(
+        'image',
+        async () => {
+          const result = await prepare(options.force);
+          cached = result.cached;
+          return result;
+        },
+        (span) => emit(cached ? { ...span, outcome: 'cached' } : span),
+      );
+    }
     if (instance) await timed('stop', () => instance.stop(), emit);
     target.resetReadiness();
     await timed('start', () => target.startInstance().then((i) => ({ detail: i.id })), emit);
@@ -74,20 +95,26 @@ export async function runPlan(
   }
 
   // Every compile found its inputs unchanged and nothing else is asked: the running version is current.
-  if (plan.builds.length > 0 && built === 0 && plan.syncs.length === 0 && plan.runs.length === 0) {
+  const nothingNew =
+    plan.builds.length > 0 && built.size === 0 && syncs.length === 0 && plan.runs.length === 0;
+  if (nothingNew && target.processUp()) {
     return { restarted: false, noop: true };
   }
 
-  if (plan.syncs.length > 0) await timed('sync', () => instance.sync(plan.syncs), emit);
+  const restartNext = plan.runs.length === 0 && plan.restart === 'process';
+  if (syncs.length > 0) await timed('sync', () => instance.sync(syncs, { restartNext }), emit);
   for (const index of plan.runs) {
     const rule = service.liveUpdate[index];
     if (rule?.kind !== 'run') continue;
     const text = 'shell' in rule.cmd ? rule.cmd.shell : rule.cmd.argv.join(' ');
     await timed('run', () => instance.exec(rule.cmd), emit, text);
   }
-  if (plan.restart === 'none') return { restarted: false, noop: false };
+  // A process that exited (a crash waiting for its back-off) is started again by any update.
+  const mode = plan.restart === 'none' ? (target.processUp() ? undefined : 'process') : plan.restart;
+  if (!mode) return { restarted: false, noop: false };
   target.resetReadiness();
-  await timed('restart', () => instance.restart(plan.restart as 'process' | 'container'), emit, plan.restart);
+  await timed('restart', () => instance.restart(mode), emit, mode);
+  target.restarted();
   await timed('ready', () => waitReady(service.name, service.ready, target.readiness()), emit);
   return { restarted: true, noop: false };
 }

@@ -24,7 +24,8 @@ export interface BuildStep {
 }
 
 export interface RunSpec {
-  cmd: Command;
+  /** Undefined for a container that runs its image's own command. */
+  cmd?: Command;
   /** Absolute working directory. */
   cwd: string;
   env: Record<string, string>;
@@ -59,7 +60,42 @@ export type LiveUpdateRule =
   | { kind: 'run'; cmd: Command; trigger: string[] }
   | { kind: 'restart'; mode: 'process' | 'container' };
 
-export type RuntimeName = 'local';
+export type RuntimeName = 'local' | 'docker';
+
+/** A published port: `host` on the machine running the service, `container` inside it. */
+export interface PortMapping {
+  host: number;
+  container: number;
+}
+
+export interface VolumeMount {
+  /** `bind`: a host folder (absolute `source`); `volume`: a named volume of the project. */
+  kind: 'bind' | 'volume';
+  source: string;
+  target: string;
+  readOnly: boolean;
+}
+
+export interface ImageBuild {
+  /** Absolute build context folder. */
+  context: string;
+  /** Absolute path of the Dockerfile. */
+  dockerfile: string;
+  args: Record<string, string>;
+  target?: string;
+}
+
+/** How the service runs on the docker runtime; resolved for every service, used by docker only. */
+export interface DockerSpec {
+  /** Run this image as it is (no build). */
+  image?: string;
+  /** Build the image; set whenever `image` is not. */
+  build?: ImageBuild;
+  entrypoint?: string[];
+  workdir?: string;
+  user?: string;
+  volumes: VolumeMount[];
+}
 
 export interface Service {
   name: string;
@@ -72,7 +108,10 @@ export interface Service {
   ignore: string[];
   build: BuildStep[];
   run: RunSpec;
+  /** Host ports the service listens on (the host side of `publish`). */
   ports: number[];
+  /** Ports as published by a container runtime. */
+  publish: PortMapping[];
   ready: Readiness;
   dependsOn: Dependency[];
   liveUpdate: LiveUpdateRule[];
@@ -80,6 +119,7 @@ export interface Service {
   fallBackOn: string[];
   /** What to do when the process exits on its own. */
   restartPolicy: 'no' | 'on-failure' | 'always';
+  docker: DockerSpec;
 }
 
 export interface Project {

@@ -5,6 +5,7 @@ export type StepName =
   | 'queue'
   | 'plan'
   | 'build'
+  | 'image'
   | 'sync'
   | 'run'
   | 'stop'
@@ -24,6 +25,8 @@ export interface Span {
   bytes?: number;
   /** Short human detail: the build step's name, the file count, why it was skipped. */
   detail?: string;
+  /** Finer steps inside this one (e.g. the stages of an image build), in order. */
+  children?: Span[];
 }
 
 export type ChangeKind = 'change' | 'delete';
@@ -43,11 +46,13 @@ export interface ChangeBatch {
 }
 
 export interface SyncOp {
-  /** Absolute host path. */
+  /** Absolute host path (a folder means everything in it). */
   from: string;
   /** Target path in the runtime. */
   to: string;
   kind: ChangeKind;
+  /** Set when the file is an output of this build step: synced only if the step really ran. */
+  output?: string;
 }
 
 /** What one update of one service will do, decided by the planner before anything runs. */

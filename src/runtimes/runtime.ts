@@ -1,7 +1,7 @@
 // The one interface between the engine and wherever services run. The engine never knows
 // whether an instance is a process, a container or a pod.
 import type { Command, RuntimeName, Service } from '../model/project.js';
-import type { SyncOp } from '../model/update.js';
+import type { Span, SyncOp } from '../model/update.js';
 
 export interface ExitInfo {
   code: number | null;
@@ -19,13 +19,31 @@ export interface InstanceIO {
 export interface StepResult {
   bytes?: number;
   detail?: string;
+  /** Finer steps inside this one, e.g. the stages of an image build. */
+  children?: Span[];
+}
+
+export interface PrepareOptions {
+  /** Build even when the inputs say the result is current (`pitstop trigger`). */
+  force: boolean;
+  signal: AbortSignal;
+  /** Output of the preparation (build logs), for the service's log. */
+  onLine(stream: 'stdout' | 'stderr', line: string): void;
+}
+
+export interface PrepareResult extends StepResult {
+  /** Nothing was done: what start() needs already exists for these inputs. */
+  cached: boolean;
 }
 
 export interface Instance {
   /** Human identifier, e.g. `pid 4242` or a short container id. */
   readonly id: string;
-  /** Apply file changes to the instance's filesystem. */
-  sync(ops: SyncOp[]): Promise<StepResult>;
+  /**
+   * Apply file changes to the instance's filesystem. With `restartNext`, the caller restarts the
+   * process right after, so a runtime may fold finishing the sync into that restart.
+   */
+  sync(ops: SyncOp[], options?: { restartNext?: boolean }): Promise<StepResult>;
   /** Run a command where the service runs; rejects with a PitstopError carrying the log tail on failure. */
   exec(cmd: Command): Promise<StepResult>;
   /** Restart the service's process (or its container, when asked and supported). */
@@ -38,7 +56,15 @@ export interface Runtime {
   readonly name: RuntimeName;
   /** Remove what an earlier session of this project left behind; returns what was removed. */
   recover(): Promise<string[]>;
-  /** Start the service; rejects with a PitstopError (command not found, port in use, ...). */
+  /**
+   * Make what start() needs, e.g. build the service's image; skipped when its inputs are
+   * unchanged. Runtimes that need nothing (local processes) leave it out.
+   */
+  prepare?(service: Service, options: PrepareOptions): Promise<PrepareResult>;
+  /**
+   * Start the service, or take over an instance an earlier session left running with the same
+   * inputs; rejects with a PitstopError (command not found, port in use, ...).
+   */
   start(service: Service, io: InstanceIO): Promise<Instance>;
   /** Stop every instance this runtime started in this session. */
   stopAll(): Promise<void>;

@@ -51,6 +51,7 @@ describe('IgnoreRules', () => {
       expect(r.isIgnored(p('api', name), false), name).toBe(true);
     }
     expect(r.isIgnored(p('api', 'swap.go'), false)).toBe(false);
+    expect(r.isIgnored(p('api', 'sed.go'), false)).toBe(false);
     expect(r.isIgnored(p('api', 'backup~'), true)).toBe(false);
   });
 

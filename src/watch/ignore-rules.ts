@@ -16,8 +16,9 @@ import { isInside } from './paths.js';
 const SEP = path.sep;
 
 // Editors' swap, backup, lock and atomic-save files: reporting them would turn every save into
-// a change "no rule covers" (a full rebuild) or a second batch. vim, emacs, JetBrains, macOS.
-const EDITOR_TEMP = /(^\.#|^#.*#$|~$|\.sw[a-p]$|^4913$|___jb_(tmp|old)___$|^\.DS_Store$)/;
+// a change "no rule covers" (a full rebuild) or a second batch. vim, emacs, JetBrains, macOS,
+// and `sed -i` (which writes sedXXXXXX next to the file, then renames it over).
+const EDITOR_TEMP = /(^\.#|^#.*#$|~$|\.sw[a-p]$|^4913$|___jb_(tmp|old)___$|^\.DS_Store$|^sed[A-Za-z0-9]{6}$)/;
 
 // Folder decisions are memoised so a burst of files in one folder costs one walk up; the memo is
 // dropped whenever rules change and capped so it never grows into per-file state.

@@ -2,7 +2,6 @@
 import { mkdtemp, realpath, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
-import type { Project, Service } from '../model/project.js';
 
 export async function makeTempDir(): Promise<string> {
   // realpath: on some systems the temp dir is behind a symlink, and events carry real paths.
@@ -26,37 +25,4 @@ export function sleep(ms: number): Promise<void> {
   return new Promise((resolve) => setTimeout(resolve, ms));
 }
 
-export function makeService(name: string, dir: string, extra: Partial<Service> = {}): Service {
-  return {
-    name,
-    dir,
-    runtime: 'local',
-    watch: [dir],
-    ignore: [],
-    build: [],
-    run: { cmd: { shell: 'true' }, cwd: dir, env: {}, stopSignal: 'SIGTERM', stopTimeoutMs: 1000 },
-    ports: [],
-    ready: { check: { kind: 'none' }, timeoutMs: 1000 },
-    dependsOn: [],
-    liveUpdate: [],
-    fallBackOn: [],
-    restartPolicy: 'no',
-    ...extra,
-  };
-}
-
-export function makeProject(root: string, services: Service[], extra: Partial<Project> = {}): Project {
-  return {
-    name: 'test',
-    root,
-    file: path.join(root, 'pitstop.yaml'),
-    stateDir: path.join(root, '.pitstop'),
-    services,
-    ignore: [],
-    settleMs: 10,
-    maxBatchMs: 5_000,
-    parallel: 4,
-    locate: () => undefined,
-    ...extra,
-  };
-}
+export { makeProject, makeService } from '../model/testing.js';

@@ -108,9 +108,11 @@ export class LocalInstance implements Instance {
 
   async #spawn(): Promise<void> {
     const { run, name } = this.service;
+    // The config requires `run` for local services; only docker services may leave it out.
+    const cmd = run.cmd ?? { argv: [] };
     let group: ProcessGroup;
     try {
-      group = await spawnGroup(run.cmd, {
+      group = await spawnGroup(cmd, {
         cwd: run.cwd,
         env: this.env,
         onLine: (stream, line) => this.io.log(stream, line),
@@ -126,7 +128,7 @@ export class LocalInstance implements Instance {
       role: 'service',
       pid: group.pid,
       startTime: group.startTime ?? null,
-      cmd: describeCommand(run.cmd),
+      cmd: describeCommand(cmd),
     });
     this.hooks.live(this);
     void group.exited.then((info) => this.#exitedByItself(group, info));

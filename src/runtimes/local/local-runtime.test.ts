@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { PitstopError } from '../../errors.js';
 import type { RunSpec, Service } from '../../model/project.js';
+import { makeService } from '../../model/testing.js';
 import { waitUntil } from '../../proc/leftovers.js';
 import { ProcessRegistry } from '../../proc/registry.js';
 import { groupMembers, isDead, isGroupGone, isSameProcess } from '../../proc/start-time.js';
@@ -58,13 +59,7 @@ async function freePort(): Promise<number> {
 }
 
 function service(port: number, run: Partial<RunSpec> = {}, name = 'api'): Service {
-  return {
-    name,
-    dir,
-    runtime: 'local',
-    watch: [dir],
-    ignore: [],
-    build: [],
+  return makeService(name, dir, {
     run: {
       cmd: { argv: [process.execPath, 'server.cjs'] },
       cwd: dir,
@@ -75,11 +70,7 @@ function service(port: number, run: Partial<RunSpec> = {}, name = 'api'): Servic
     },
     ports: [port],
     ready: { check: { kind: 'none' }, timeoutMs: 10_000 },
-    dependsOn: [],
-    liveUpdate: [],
-    fallBackOn: [],
-    restartPolicy: 'no',
-  };
+  });
 }
 
 class Recorder implements InstanceIO {
