@@ -310,7 +310,12 @@ services:
     ]);
     expect(api?.ports).toEqual([8080, 9090]);
     expect(api?.docker).toEqual({
-      build: { context: apiDir, dockerfile: path.join(apiDir, 'build/Dockerfile'), args: { GO: '1' }, target: 'dev' },
+      build: {
+        context: apiDir,
+        dockerfile: path.join(apiDir, 'build/Dockerfile'),
+        args: { GO: '1' },
+        target: 'dev',
+      },
       entrypoint: ['/bin/api'],
       workdir: '/app',
       user: '1000',
