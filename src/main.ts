@@ -2,6 +2,7 @@
 // constructs runtimes, watchers or stores, and no part reaches for another except through here.
 import { BuildCache } from './build/build-cache.js';
 import { Builder } from './build/builder.js';
+import { FileHashes } from './build/file-hashes.js';
 import { InputHasher } from './build/input-hash.js';
 import { type ControlServer, startControlServer } from './control/server.js';
 import { removeSession, socketPath, writeSession } from './control/session-file.js';
@@ -11,6 +12,7 @@ import { LogStore } from './logs/log-store.js';
 import type { Project, Service } from './model/project.js';
 import { ProcessRegistry } from './proc/registry.js';
 import { runCommand } from './proc/run-command.js';
+import { createDockerRuntime } from './runtimes/docker/index.js';
 import { createLocalRuntime } from './runtimes/local/index.js';
 import { createIgnoreRules } from './watch/ignore-rules.js';
 import { startProjectWatcher } from './watch/project-watcher.js';
@@ -35,9 +37,17 @@ export function createApp({ project, services, events, watch }: AppOptions): App
   // The session sees only the selected services; watching and routing follow the same view.
   const scoped: Project = { ...project, services, locate: project.locate };
   const registry = new ProcessRegistry(project.stateDir);
-  const runtime = createLocalRuntime(project, registry);
+  const local = createLocalRuntime(project, registry);
+  const files = new FileHashes();
+  // Docker is contacted only when a selected service runs there: a local project needs no daemon.
+  const docker = services.some((s) => s.runtime === 'docker')
+    ? createDockerRuntime(project, files, (service, message) =>
+        events.emit({ type: 'warning', service, message }),
+      )
+    : undefined;
+  const runtimes = [local, ...(docker ? [docker] : [])];
   const ignore = createIgnoreRules(scoped);
-  const builder = new Builder(new InputHasher(ignore), new BuildCache(project.stateDir), registry);
+  const builder = new Builder(new InputHasher(ignore, files), new BuildCache(project.stateDir), registry);
   const logs = new LogStore(
     project.stateDir,
     services.map((s) => s.name),
@@ -45,7 +55,10 @@ export function createApp({ project, services, events, watch }: AppOptions): App
   const session = new Session({
     project: scoped,
     services,
-    runtime,
+    runtimeFor: (service) => (service.runtime === 'docker' && docker ? docker : local),
+    stopRuntimes: async () => {
+      await Promise.all(runtimes.map((r) => r.stopAll()));
+    },
     builder,
     events,
     logs,
@@ -71,7 +84,9 @@ export function createApp({ project, services, events, watch }: AppOptions): App
   return {
     session,
     async start() {
-      for (const removed of await runtime.recover()) events.emit({ type: 'warning', message: removed });
+      for (const runtime of runtimes) {
+        for (const removed of await runtime.recover()) events.emit({ type: 'warning', message: removed });
+      }
       const socket = socketPath(project.stateDir);
       const startedAt = Date.now();
       control = await startControlServer(socket, {
@@ -89,7 +104,10 @@ export function createApp({ project, services, events, watch }: AppOptions): App
         // Watching starts before any build so an edit made during startup is never missed.
         watcher = await startProjectWatcher(scoped, {
           rules: ignore,
-          onBatch: (batch) => session.applyBatch(batch),
+          onBatch: (batch) => {
+            files.invalidate(batch.changes.map((c) => c.path));
+            session.applyBatch(batch);
+          },
           onWarning: (message) => events.emit({ type: 'warning', message }),
           onError: (err) => events.emit({ type: 'error', message: err.message }),
         });

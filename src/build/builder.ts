@@ -28,10 +28,6 @@ export class Builder {
     private readonly registry: ProcessRegistry,
   ) {}
 
-  invalidate(paths: Iterable<string>): void {
-    this.hasher.invalidate(paths);
-  }
-
   async run(service: Service, step: BuildStep, options: BuildOptions): Promise<BuildResult> {
     const hash = await this.hasher.hashStep(service, step);
     if (!options.force && this.cache.get(service.name, step.name) === hash && outputsExist(service, step)) {

@@ -1,31 +1,21 @@
 // "Is it up to date?" kept apart from "do the work": a build step's inputs are hashed, and a
-// step whose hash matches its last successful run is skipped. File hashes are cached by
-// (inode, size, mtime) so re-hashing an unchanged tree reads no file contents.
+// step whose hash matches its last successful run is skipped.
 import { createHash } from 'node:crypto';
-import { createReadStream } from 'node:fs';
 import fs from 'node:fs/promises';
 import path from 'node:path';
 import picomatch from 'picomatch';
 import type { BuildStep, Service } from '../model/project.js';
+import type { FileHashes } from './file-hashes.js';
 
 export interface PathFilter {
   isIgnored(absPath: string, isDir: boolean): boolean;
 }
 
-interface CachedFile {
-  stamp: string;
-  hash: string;
-}
-
 export class InputHasher {
-  readonly #files = new Map<string, CachedFile>();
-
-  constructor(private readonly filter: PathFilter) {}
-
-  /** Forget cached hashes of files that changed, so a write within one mtime tick is never missed. */
-  invalidate(paths: Iterable<string>): void {
-    for (const p of paths) this.#files.delete(p);
-  }
+  constructor(
+    private readonly filter: PathFilter,
+    private readonly files: FileHashes,
+  ) {}
 
   async hashStep(service: Service, step: BuildStep): Promise<string> {
     const isInput = picomatch(step.inputs, { dot: true });
@@ -37,7 +27,7 @@ export class InputHasher {
     const hash = createHash('sha256');
     hash.update(JSON.stringify({ cmd: step.cmd, cwd: step.cwd, env: step.env, outputs: step.outputs }));
     for (const file of files) {
-      hash.update(`\0${path.relative(service.dir, file)}\0${await this.#fileHash(file)}`);
+      hash.update(`\0${path.relative(service.dir, file)}\0${await this.files.hash(file)}`);
     }
     return hash.digest('hex');
   }
@@ -65,29 +55,4 @@ export class InputHasher {
     await visit(root);
     return found;
   }
-
-  async #fileHash(file: string): Promise<string> {
-    let stamp: string;
-    try {
-      const st = await fs.stat(file, { bigint: true });
-      stamp = `${st.ino}:${st.size}:${st.mtimeNs}:${st.ctimeNs}`;
-    } catch {
-      return 'missing';
-    }
-    const cached = this.#files.get(file);
-    if (cached?.stamp === stamp) return cached.hash;
-    const hash = await hashFile(file);
-    this.#files.set(file, { stamp, hash });
-    return hash;
-  }
-}
-
-function hashFile(file: string): Promise<string> {
-  return new Promise((resolve) => {
-    const hash = createHash('sha256');
-    createReadStream(file)
-      .on('data', (chunk) => hash.update(chunk))
-      .on('end', () => resolve(hash.digest('hex')))
-      .on('error', () => resolve('unreadable'));
-  });
 }

@@ -7,7 +7,7 @@ import { type GlobalOptions, openProject } from './project.js';
 
 const WAIT_MS = 30_000;
 
-export async function downCommand(options: GlobalOptions): Promise<number> {
+export async function downCommand(options: GlobalOptions & { volumes?: boolean }): Promise<number> {
   const project = await openProject(options);
   const done: string[] = [];
   const live = readLiveSession(project.stateDir);
@@ -23,6 +23,11 @@ export async function downCommand(options: GlobalOptions): Promise<number> {
   }
   const swept = await new ProcessRegistry(project.stateDir).sweep();
   done.push(...swept);
+  const uses = project.services.some((s) => s.runtime === 'docker');
+  const { dockerWasUsed, removeDockerResources } = await import('../runtimes/docker/cleanup.js');
+  if (uses || dockerWasUsed(project.stateDir)) {
+    done.push(...(await removeDockerResources(project, { volumes: Boolean(options.volumes) })));
+  }
   if (options.json) process.stdout.write(`${JSON.stringify({ stopped: done })}\n`);
   else process.stdout.write(done.length ? `${done.join('\n')}\n` : `nothing running for ${project.name}\n`);
   return EXIT.OK;

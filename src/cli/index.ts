@@ -35,17 +35,20 @@ program
   .command('up')
   .description('build and start services in dependency order, then keep them live as files change')
   .argument('[services...]', 'only these services (and what they depend on)')
+  .option('--runtime <name>', 'run every service on this runtime: local or docker')
   .action(run(async () => (await import('./up.js')).upCommand));
 
 program
   .command('ci')
   .description('build, start and wait until every service is ready once; print the timing table; exit 0 or 1')
   .argument('[services...]', 'only these services (and what they depend on)')
+  .option('--runtime <name>', 'run every service on this runtime: local or docker')
   .action(run(async () => (await import('./ci.js')).ciCommand));
 
 program
   .command('down')
   .description('stop the running session of this project and remove anything an earlier session left behind')
+  .option('-v, --volumes', 'also remove the named volumes pitstop created (caches)')
   .action(run(async () => (await import('./down.js')).downCommand));
 
 program

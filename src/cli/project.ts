@@ -4,15 +4,28 @@ import { findProjectFile } from '../config/find.js';
 import { loadProject } from '../config/load.js';
 import { PitstopError } from '../errors.js';
 import { withDependencies } from '../graph/graph.js';
-import type { Project, Service } from '../model/project.js';
+import type { Project, RuntimeName, Service } from '../model/project.js';
 
 export interface GlobalOptions {
   file?: string;
   json?: boolean;
+  /** `--runtime`: run every service on this runtime. */
+  runtime?: string;
 }
 
+const RUNTIMES: readonly RuntimeName[] = ['local', 'docker'];
+
 export async function openProject(options: GlobalOptions): Promise<Project> {
-  return loadProject(findProjectFile(process.cwd(), options.file));
+  const runtime = options.runtime;
+  if (runtime !== undefined && !RUNTIMES.includes(runtime as RuntimeName)) {
+    throw new PitstopError(`unknown runtime "${runtime}"`, {
+      hint: `use one of: ${RUNTIMES.join(', ')}`,
+      exitCode: 2,
+    });
+  }
+  return loadProject(findProjectFile(process.cwd(), options.file), {
+    runtime: runtime as RuntimeName | undefined,
+  });
 }
 
 /** The named services and everything they depend on, in file order; all services when none named. */

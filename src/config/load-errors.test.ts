@@ -325,7 +325,7 @@ services:
         col: 3,
         path: 'services.api',
         message: 'missing required key "run"',
-        hint: "add run: <the command that starts the service> (only docker services may use their image's command)",
+        hint: "add run: <the command that starts the service> (docker services run their image's command)",
       },
     ]);
     expect(await issues('services:\n  api:\n')).toEqual([

@@ -108,6 +108,7 @@ describe('loadProject: a valid file', () => {
       fallBackOn: [],
       restartPolicy: 'on-failure',
       docker: {
+        env: {},
         build: { context: root, dockerfile: path.join(root, 'Dockerfile'), args: {} },
         volumes: [],
       },
@@ -161,6 +162,7 @@ describe('loadProject: a valid file', () => {
       fallBackOn: ['go.mod'],
       restartPolicy: 'always',
       docker: {
+        env: {},
         build: { context: apiDir, dockerfile: path.join(apiDir, 'Dockerfile'), args: {} },
         volumes: [],
       },
@@ -285,6 +287,8 @@ services:
     docker:
       build: { context: ., dockerfile: build/Dockerfile, args: { GO: 1 }, target: dev }
       entrypoint: [/bin/api]
+      command: --verbose
+      env: { HOST: 0.0.0.0 }
       workdir: /app
       user: 1000
       volumes: ["gocache:/root/.cache/go-build", "./data:/data:ro"]
@@ -310,6 +314,8 @@ services:
     ]);
     expect(api?.ports).toEqual([8080, 9090]);
     expect(api?.docker).toEqual({
+      env: { HOST: '0.0.0.0' },
+      command: ['/bin/sh', '-c', '--verbose'],
       build: {
         context: apiDir,
         dockerfile: path.join(apiDir, 'build/Dockerfile'),
@@ -326,7 +332,7 @@ services:
     });
     // bin/api does not exist yet: the build step makes it, so the sync rule is fine.
     expect(api?.liveUpdate[0]).toEqual({ kind: 'sync', from: path.join(apiDir, 'bin/api'), to: '/app/api' });
-    expect(cache).toMatchObject({ runtime: 'local', docker: { image: 'redis:7', volumes: [] } });
+    expect(cache).toMatchObject({ runtime: 'local', docker: { image: 'redis:7', env: {}, volumes: [] } });
 
     // --runtime local: validated for the runtime it will run on, where `api` has no command.
     await expect(loadProject(path.join(root, 'pitstop.yaml'), { runtime: 'local' })).rejects.toThrow(

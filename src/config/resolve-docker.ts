@@ -21,11 +21,15 @@ export function resolveDocker(
   issues: IssueList,
 ): DockerSpec {
   const spec: DockerSpec = {
+    env: toStrings(raw?.env),
     volumes: (raw?.volumes ?? []).flatMap((written, i) =>
       parseVolume(written, dir, at('docker', 'volumes', i), issues),
     ),
   };
   if (raw?.image) spec.image = raw.image;
+  if (raw?.command !== undefined) {
+    spec.command = typeof raw.command === 'string' ? ['/bin/sh', '-c', raw.command] : raw.command;
+  }
   if (raw?.entrypoint !== undefined) {
     spec.entrypoint = typeof raw.entrypoint === 'string' ? ['/bin/sh', '-c', raw.entrypoint] : raw.entrypoint;
   }

@@ -191,7 +191,7 @@ class ServiceResolver {
       if (this.runtime === 'local') {
         this.issues.add(this.at(), 'missing required key "run"', {
           at: 'key',
-          hint: "add run: <the command that starts the service> (only docker services may use their image's command)",
+          hint: "add run: <the command that starts the service> (docker services run their image's command)",
         });
       }
       return { cwd: dir, env, stopSignal: 'SIGTERM', stopTimeoutMs: 5000 };

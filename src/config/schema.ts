@@ -224,7 +224,9 @@ const docker = expects(
   z.strictObject({
     image: z.string().min(1).optional().describe('Run this image as it is instead of building one.'),
     build: imageBuild.optional(),
+    command: command('Overrides the image command (CMD). `run` is for the local runtime only.').optional(),
     entrypoint: command('Overrides the image entrypoint.').optional(),
+    env: env('Environment on the docker runtime only, over the service env (e.g. HOST: 0.0.0.0).').optional(),
     workdir: z.string().min(1).optional().describe('Working directory inside the container.'),
     user: expects(z.union([z.string().min(1), z.int()]), { noun: 'a user name or id' })
       .optional()

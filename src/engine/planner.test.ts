@@ -46,6 +46,19 @@ describe('planUpdate', () => {
     expect(plan.reason).toContain('README.md is not covered');
   });
 
+  it('lets a change outside the image (.dockerignore) pass when no rule covers it', () => {
+    const outsideImage = (abs: string) => abs.endsWith('.md');
+    const docs = planUpdate(service(), [change('README.md')], { outsideImage });
+    expect(isNoop(docs)).toBe(true);
+    expect(planUpdate(service(), [change('main.go'), change('README.md')], { outsideImage }).builds).toEqual([
+      'compile',
+    ]);
+    expect(planUpdate(service(), [change('notes.txt')], { outsideImage }).full).toBe(true);
+    const noRules = service({ liveUpdate: [] });
+    expect(isNoop(planUpdate(noRules, [change('README.md')], { outsideImage }))).toBe(true);
+    expect(planUpdate(noRules, [change('main.go')], { outsideImage }).full).toBe(true);
+  });
+
   it('rebuilds and replaces when the service has no live_update rules', () => {
     expect(planUpdate(service({ liveUpdate: [] }), [change('main.go')])).toEqual(
       fullPlan(service(), 'no live_update rules'),
@@ -91,6 +104,11 @@ describe('planUpdate', () => {
     const plan = planUpdate(svc, [change('main.go')]);
     expect(plan.syncs).toEqual([{ from: `${dir}/bin`, to: '/app', kind: 'change', output: 'compile' }]);
     expect(plan.restart).toBe('process');
+    // The rule names the binary inside the output folder: that file is what travels.
+    const binary = service({ liveUpdate: [{ kind: 'sync', from: `${dir}/bin/api`, to: '/api' }] });
+    expect(planUpdate(binary, [change('main.go')]).syncs).toEqual([
+      { from: `${dir}/bin/api`, to: '/api', kind: 'change', output: 'compile' },
+    ]);
   });
 
   it('plans only the build steps whose inputs changed, in declaration order', () => {

@@ -40,14 +40,29 @@ export function fullPlan(service: Service, reason: string): UpdatePlan {
   };
 }
 
-export function planUpdate(service: Service, changes: FileChange[]): UpdatePlan {
+export interface PlanContext {
+  /**
+   * Files left out of the service's image (.dockerignore): when no rule covers such a change, it
+   * affects nothing that runs, so it needs no rebuild. Asked only about uncovered changes.
+   */
+  outsideImage?: (abs: string) => boolean;
+}
+
+export function planUpdate(service: Service, changes: FileChange[], context: PlanContext = {}): UpdatePlan {
   const rel = (p: string) => toPosix(path.relative(service.dir, p));
+  const outsideImage = context.outsideImage ?? (() => false);
 
   for (const change of changes) {
     const glob = matches(service.fallBackOn, rel(change.path));
     if (glob) return fullPlan(service, `${rel(change.path)} matches fall_back_on "${glob}"`);
   }
-  if (service.liveUpdate.length === 0) return fullPlan(service, 'no live_update rules');
+  if (service.liveUpdate.length === 0) {
+    const isInput = (c: FileChange) => service.build.some((b) => matches(b.inputs, rel(c.path)));
+    if (changes.every((c) => !isInput(c) && outsideImage(c.path))) {
+      return noChange('only files outside the image changed');
+    }
+    return fullPlan(service, 'no live_update rules');
+  }
 
   const builds = new Set<string>();
   const runs = new Set<number>();
@@ -76,19 +91,32 @@ export function planUpdate(service: Service, changes: FileChange[]): UpdatePlan 
         covered = true;
       }
     }
-    // Full rebuild is always correct; a cheaper plan must account for every change.
-    if (!covered) return fullPlan(service, `${file} is not covered by any live_update rule or build input`);
+    if (!covered) {
+      if (outsideImage(change.path)) continue;
+      // Full rebuild is always correct; a cheaper plan must account for every change.
+      return fullPlan(service, `${file} is not covered by any live_update rule or build input`);
+    }
   }
 
-  // Host-compiled outputs (a Go binary) travel like synced files when a sync rule covers them.
+  // Host-compiled outputs (a Go binary) travel like synced files when a sync rule covers them:
+  // an output inside a rule's `from`, or a rule's `from` inside an output folder (`bin` vs `bin/api`).
   for (const step of service.build) {
     if (!builds.has(step.name)) continue;
     for (const output of step.outputs) {
       if (/[*?[\]{}]/.test(output)) continue;
       const abs = path.resolve(service.dir, output);
-      const sync = service.liveUpdate.find((r) => r.kind === 'sync' && isInside(r.from, abs));
-      if (sync?.kind === 'sync') {
-        syncs.push({ from: abs, to: syncTarget(sync.from, sync.to, abs), kind: 'change', output: step.name });
+      for (const rule of service.liveUpdate) {
+        if (rule.kind !== 'sync') continue;
+        if (isInside(rule.from, abs)) {
+          syncs.push({
+            from: abs,
+            to: syncTarget(rule.from, rule.to, abs),
+            kind: 'change',
+            output: step.name,
+          });
+        } else if (isInside(abs, rule.from)) {
+          syncs.push({ from: rule.from, to: rule.to, kind: 'change', output: step.name });
+        }
       }
     }
   }
@@ -129,9 +157,19 @@ function describe(builds: string[], syncs: number, runs: number, restart: Update
   if (syncs) parts.push(`sync ${syncs} file${syncs === 1 ? '' : 's'}`);
   if (runs) parts.push(`run ${runs} command${runs === 1 ? '' : 's'}`);
   if (restart !== 'none') parts.push(`restart ${restart}`);
-  return parts.length ? `live update: ${parts.join(', ')}` : 'nothing to do';
+  return parts.length ? `live update: ${parts.join(', ')}` : 'only files outside the image changed';
+}
+
+function noChange(reason: string): UpdatePlan {
+  return { full: false, reason, builds: [], syncs: [], runs: [], restart: 'none' };
 }
 
 export function isNoop(plan: UpdatePlan): boolean {
-  return !plan.full && plan.builds.length === 0 && plan.syncs.length === 0 && plan.runs.length === 0;
+  return (
+    !plan.full &&
+    plan.builds.length === 0 &&
+    plan.syncs.length === 0 &&
+    plan.runs.length === 0 &&
+    plan.restart === 'none'
+  );
 }

@@ -31,6 +31,8 @@ export interface ControllerDeps {
   runCheck(cmd: Command, signal: AbortSignal): Promise<number | null>;
   /** This service's process was restarted or replaced (dependents may follow). */
   onRestarted(service: string): void;
+  /** Tells which files the service's image leaves out (.dockerignore); read afresh per plan. */
+  outsideImage?: () => (abs: string) => boolean;
   /** A crash before the first ready fails the service at once instead of restarting (`pitstop ci`). */
   failFast: boolean;
 }
@@ -189,8 +191,18 @@ export class ServiceController {
           runs: [],
           restart: 'process',
         };
-      case 'live':
-        return planUpdate(this.deps.service, work.changes);
+      case 'live': {
+        const read = this.deps.outsideImage;
+        let excludes: ((abs: string) => boolean) | undefined;
+        // Built on first use: most batches are covered by rules and never need the ignore file.
+        const outsideImage =
+          read &&
+          ((abs: string) => {
+            excludes ??= read();
+            return excludes(abs);
+          });
+        return planUpdate(this.deps.service, work.changes, { outsideImage });
+      }
     }
   }
 

@@ -9,6 +9,7 @@ import type { LogStore } from '../logs/log-store.js';
 import type { Command, Project, Service } from '../model/project.js';
 import type { ChangeBatch, FileChange, UpdateRecord } from '../model/update.js';
 import type { Runtime } from '../runtimes/runtime.js';
+import { contextExcludes } from '../util/dockerignore.js';
 import { Limiter } from './limiter.js';
 import { ServiceController } from './service-controller.js';
 
@@ -16,7 +17,10 @@ export interface SessionDeps {
   project: Project;
   /** The services to run: the user's selection plus their dependencies. */
   services: Service[];
-  runtime: Runtime;
+  /** The runtime each service runs on. */
+  runtimeFor(service: Service): Runtime;
+  /** Stops whatever every runtime still has running (after the services stopped in order). */
+  stopRuntimes(): Promise<void>;
   builder: Builder;
   events: EventBus;
   logs: LogStore;
@@ -54,7 +58,7 @@ export class Session {
         service.name,
         new ServiceController({
           service,
-          runtime: deps.runtime,
+          runtime: deps.runtimeFor(service),
           builder: deps.builder,
           limiter,
           events: deps.events,
@@ -63,6 +67,11 @@ export class Session {
           nextUpdateId: () => ++this.#updateId,
           onRestarted: (name) => this.#restartDependents(name),
           failFast: deps.failFast,
+          // Only an image has a .dockerignore'd outside; a local process may read any file.
+          outsideImage:
+            service.runtime === 'docker' && service.docker.build
+              ? () => contextExcludes(service.docker.build!)
+              : undefined,
         }),
       );
     }
@@ -90,7 +99,6 @@ export class Session {
 
   applyBatch(batch: ChangeBatch): void {
     if (this.#stopping) return;
-    this.deps.builder.invalidate(batch.changes.map((c) => c.path));
     const routed = this.deps.route(batch.changes);
     const services = [...routed.keys()].filter((name) => this.#controllers.has(name));
     this.deps.events.emit({
@@ -135,7 +143,7 @@ export class Session {
     for (const level of levels) {
       await Promise.all(level.map((name) => this.#controllers.get(name)?.stop()));
     }
-    await this.deps.runtime.stopAll();
+    await this.deps.stopRuntimes();
     this.deps.events.emit({ type: 'session-stopped', reason });
     this.#settle.resolve(false);
   }

@@ -6,6 +6,7 @@ import { PitstopError } from '../errors.js';
 import type { Service } from '../model/project.js';
 import type { Span, UpdatePlan, UpdateRecord } from '../model/update.js';
 import type { Instance, PrepareResult } from '../runtimes/runtime.js';
+import { isNoop } from './planner.js';
 import { type ReadyContext, waitReady } from './ready.js';
 import { timed } from './span.js';
 
@@ -73,6 +74,7 @@ export async function runPlan(
   const syncs = plan.syncs.filter((op) => !op.output || built.has(op.output));
 
   const instance = target.instance();
+  if (isNoop(plan) && instance && target.processUp()) return { restarted: false, noop: true };
   if (plan.full || !instance) {
     const prepare = target.prepare;
     if (prepare) {

@@ -91,7 +91,11 @@ export interface DockerSpec {
   image?: string;
   /** Build the image; set whenever `image` is not. */
   build?: ImageBuild;
+  /** Overrides the image's CMD; `run` belongs to the local runtime. */
+  command?: string[];
   entrypoint?: string[];
+  /** Over the service env, on docker only. */
+  env: Record<string, string>;
   workdir?: string;
   user?: string;
   volumes: VolumeMount[];

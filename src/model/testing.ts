@@ -18,7 +18,7 @@ export function makeService(name: string, dir: string, extra: Partial<Service> =
     liveUpdate: [],
     fallBackOn: [],
     restartPolicy: 'no',
-    docker: { volumes: [] },
+    docker: { env: {}, volumes: [] },
     ...extra,
   };
 }

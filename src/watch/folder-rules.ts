@@ -1,11 +1,9 @@
-// The `.gitignore` and `.dockerignore` of one folder, parsed and ready to match paths below it.
+// The `.gitignore` of one folder, parsed and ready to match paths below it.
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
-import dockerignoreModule from '@balena/dockerignore';
 import ignore from 'ignore';
 
 export const GITIGNORE = '.gitignore';
-export const DOCKERIGNORE = '.dockerignore';
 
 // Git and Docker match case-sensitively on Linux; on case-insensitive file systems a pattern must
 // match whatever case the editor happened to write.
@@ -14,10 +12,6 @@ const IGNORE_CASE = process.platform === 'darwin' || process.platform === 'win32
 // Both libraries memoise every path they are asked about and never forget it. Rebuilding a
 // matcher after this many lookups keeps memory flat over a long session without per-file state.
 const LOOKUPS_BEFORE_REBUILD = 20_000;
-
-// The package is CommonJS with a `default` alias; under NodeNext the default import is the
-// module object, whose `default` is the factory.
-const dockerignore = dockerignoreModule.default;
 
 interface Verdict {
   ignored: boolean;
@@ -66,24 +60,8 @@ export class GitRules {
   }
 }
 
-/** Docker's .dockerignore semantics (via `@balena/dockerignore`), relative to the file's folder. */
-export class DockerRules {
-  readonly #matcher: Recycled<ReturnType<typeof dockerignore>>;
-  /** A `!` pattern can re-include paths inside an excluded folder, so such a folder is still walked. */
-  readonly hasExceptions: boolean;
-  constructor(readonly text: string) {
-    this.#matcher = new Recycled(() => dockerignore({ ignorecase: IGNORE_CASE }).add(text));
-    this.hasExceptions = text.split(/\r?\n/).some((line) => line.trim().startsWith('!'));
-  }
-
-  ignores(rel: string): boolean {
-    return this.#matcher.get().ignores(rel);
-  }
-}
-
 export interface FolderRules {
   git?: GitRules;
-  docker?: DockerRules;
 }
 
 /** Reads the rules files of `dir`; a missing or unreadable file contributes no rules. */
@@ -91,13 +69,11 @@ export function readFolderRules(dir: string): FolderRules {
   const rules: FolderRules = {};
   const git = readText(path.join(dir, GITIGNORE));
   if (git !== undefined) rules.git = new GitRules(git);
-  const docker = readText(path.join(dir, DOCKERIGNORE));
-  if (docker !== undefined) rules.docker = new DockerRules(docker);
   return rules;
 }
 
 export function sameRules(a: FolderRules | undefined, b: FolderRules): boolean {
-  return a?.git?.text === b.git?.text && a?.docker?.text === b.docker?.text;
+  return a?.git?.text === b.git?.text;
 }
 
 function readText(file: string): string | undefined {

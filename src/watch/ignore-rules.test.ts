@@ -116,18 +116,12 @@ describe('IgnoreRules', () => {
     expect(r.isIgnored(path.join(base, 'shared/x.tmp'), false)).toBe(true);
   });
 
-  it('applies .dockerignore with Docker semantics and prunes only without exceptions', () => {
-    write(p('api/.dockerignore'), 'node_modules\ncache\n!cache/keep.txt\n**/*.swp\n');
-    write(p('web/.dockerignore'), 'coverage\n');
-    const r = rules({ watch: [p('api'), p('web')] });
-    expect(r.isIgnored(p('api/node_modules/x/y.js'), false)).toBe(true);
-    expect(r.isIgnored(p('api/cache/a'), false)).toBe(true);
-    expect(r.isIgnored(p('api/cache/keep.txt'), false)).toBe(false);
-    expect(r.isIgnored(p('api/src/.main.go.swp'), false)).toBe(true);
-    // api's file has an exception, so none of its folders is pruned; web's has none.
-    expect(r.shouldPrune(p('api/node_modules'))).toBe(false);
-    expect(r.shouldPrune(p('web/coverage'))).toBe(true);
-    expect(r.isIgnored(p('coverage/x'), false)).toBe(false);
+  it('leaves .dockerignore to the planner: a file kept out of an image may be a build input', () => {
+    write(p('api/.dockerignore'), '*\n!bin/api\n');
+    const r = rules({ watch: [p('api')] });
+    expect(r.isIgnored(p('api/main.go'), false)).toBe(false);
+    expect(r.shouldPrune(p('api/src'))).toBe(false);
+    expect(r.isRulesFile('.dockerignore')).toBe(false);
   });
 
   it('picks up edited and deleted rules files on reload', () => {

@@ -3,14 +3,7 @@
 import path from 'node:path';
 import picomatch from 'picomatch';
 import type { Project } from '../model/project.js';
-import {
-  DOCKERIGNORE,
-  type FolderRules,
-  GITIGNORE,
-  GitRules,
-  readFolderRules,
-  sameRules,
-} from './folder-rules.js';
+import { type FolderRules, GITIGNORE, GitRules, readFolderRules, sameRules } from './folder-rules.js';
 import { isInside } from './paths.js';
 
 const SEP = path.sep;
@@ -31,7 +24,9 @@ interface OutputGlob {
 
 /**
  * Sources, in the order they are checked: editor temp files, `.git` folders, the state dir, every service's build
- * outputs, `project.ignore`, `.dockerignore` files and `.gitignore` files.
+ * outputs, `project.ignore` and `.gitignore` files. `.dockerignore` is not here: a file kept out of
+ * an image may still be a host build's input, so it is watched, and the planner lets a change to
+ * it alone pass without a rebuild (see planner.ts).
  *
  * Rules files are read lazily, the first time a path below their folder is asked about, so any
  * user of these rules (the watcher, the build input hasher) sees the same answers. Only folders
@@ -66,7 +61,7 @@ export class IgnoreRules {
   }
 
   isRulesFile(name: string): boolean {
-    return name === GITIGNORE || name === DOCKERIGNORE;
+    return name === GITIGNORE;
   }
 
   /** (Re)reads `dir`'s rules files; true when what applies below `dir` changed. */
@@ -76,7 +71,7 @@ export class IgnoreRules {
     if (!this.#scopes.some((scope) => isInside(dir, scope))) return false;
     const next = readFolderRules(dir);
     if (sameRules(this.#folders.get(dir), next)) return false;
-    if (next.git || next.docker) this.#folders.set(dir, next);
+    if (next.git) this.#folders.set(dir, next);
     else this.#folders.delete(dir);
     this.#dirMemo.clear();
     return true;
@@ -103,23 +98,13 @@ export class IgnoreRules {
       this.#isOwnOrGit(absPath) ||
       this.#isOutput(absPath) ||
       this.#projectIgnores(absPath, isDir) ||
-      this.#dockerIgnores(absPath, false) ||
       this.#gitIgnores(absPath, isDir)
     );
   }
 
-  /**
-   * Whether a folder need not be watched at all. Same as `isIgnored`, except a `.dockerignore`
-   * with `!` exceptions never prunes: an exception may re-include a path deep inside the folder.
-   */
+  /** Whether a folder need not be watched at all: nothing inside an ignored folder can count. */
   shouldPrune(absDir: string): boolean {
-    return (
-      this.#isOwnOrGit(absDir) ||
-      this.#isOutput(absDir) ||
-      this.#projectIgnores(absDir, true) ||
-      this.#dockerIgnores(absDir, true) ||
-      this.#gitIgnores(absDir, true)
-    );
+    return this.isIgnored(absDir, true);
   }
 
   #rulesOf(dir: string): FolderRules | undefined {
@@ -164,15 +149,6 @@ export class IgnoreRules {
   #projectIgnores(abs: string, isDir: boolean): boolean {
     if (!this.#project || abs === this.#root || !isInside(abs, this.#root)) return false;
     return this.#project.test(toRel(this.#root, abs, isDir)).ignored;
-  }
-
-  #dockerIgnores(abs: string, forPruning: boolean): boolean {
-    for (let dir = path.dirname(abs); ; dir = path.dirname(dir)) {
-      const docker = this.#rulesOf(dir)?.docker;
-      if (docker && !(forPruning && docker.hasExceptions) && docker.ignores(toRel(dir, abs, false)))
-        return true;
-      if (dir === path.dirname(dir)) return false;
-    }
   }
 
   #gitIgnores(abs: string, isDir: boolean): boolean {

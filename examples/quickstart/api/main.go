@@ -20,6 +20,11 @@ func main() {
 	if port == "" {
 		port = "8081"
 	}
+	// Loopback on the host; in a container pitstop sets HOST=0.0.0.0 so the published port reaches it.
+	host := os.Getenv("HOST")
+	if host == "" {
+		host = "127.0.0.1"
+	}
 
 	mux := http.NewServeMux()
 	mux.HandleFunc("/healthz", func(w http.ResponseWriter, _ *http.Request) {
@@ -41,13 +46,13 @@ func main() {
 		})
 	})
 
-	srv := &http.Server{Addr: "127.0.0.1:" + port, Handler: mux, ReadHeaderTimeout: 5 * time.Second}
+	srv := &http.Server{Addr: host + ":" + port, Handler: mux, ReadHeaderTimeout: 5 * time.Second}
 	go func() {
 		if err := srv.ListenAndServe(); err != nil && err != http.ErrServerClosed {
 			log.Fatal(err)
 		}
 	}()
-	log.Printf("api %s listening on http://127.0.0.1:%s", version, port)
+	log.Printf("api %s listening on http://%s:%s", version, host, port)
 
 	// Shut down promptly on SIGTERM so a restart frees the port at once.
 	stop := make(chan os.Signal, 1)

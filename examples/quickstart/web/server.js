@@ -5,6 +5,8 @@ import { handle } from './src/routes.js';
 
 const port = Number(process.env.PORT ?? 8082);
 const apiUrl = process.env.API_URL ?? 'http://127.0.0.1:8081';
+// Loopback on the host; in a container pitstop sets HOST=0.0.0.0 so the published port reaches it.
+const host = process.env.HOST ?? '127.0.0.1';
 
 const server = createServer((req, res) => {
   handle(req, res, { apiUrl }).catch((err) => {
@@ -13,8 +15,8 @@ const server = createServer((req, res) => {
   });
 });
 
-server.listen(port, '127.0.0.1', () => {
-  console.log(`web listening on http://127.0.0.1:${port} (api at ${apiUrl})`);
+server.listen(port, host, () => {
+  console.log(`web listening on http://${host}:${port} (api at ${apiUrl})`);
 });
 
 // Close at once on SIGTERM so a restart frees the port without waiting for idle sockets.

@@ -1,0 +1,3 @@
+module pitstop/agent
+
+go 1.19

@@ -1,0 +1,193 @@
+// One service running as a container: files and restarts go to its supervisor over stdin,
+// commands run through exec, and an exit is told apart from a stop.
+import { lstat, readdir, readFile, readlink } from 'node:fs/promises';
+import path from 'node:path';
+import { PitstopError } from '../../errors.js';
+import type { Command, Service } from '../../model/project.js';
+import type { SyncOp } from '../../model/update.js';
+import { formatBytes } from '../../util/format.js';
+import type { Instance, InstanceIO, StepResult } from '../runtime.js';
+import type { DockerClient } from './api/index.js';
+import { type AttachStream, SupervisorChannel } from './supervisor-channel.js';
+
+export interface InstanceDeps {
+  client: DockerClient;
+  attach(container: string): Promise<AttachStream>;
+  /** The container was stopped and removed on purpose. */
+  removed(instance: DockerInstance): void;
+}
+
+interface FileItem {
+  from: string;
+  to: string;
+}
+
+export class DockerInstance implements Instance {
+  #channel: SupervisorChannel | undefined;
+  #stopping = false;
+  /** An exit is reported once; a restart re-arms it. */
+  #exitReported = false;
+
+  constructor(
+    readonly service: Service,
+    readonly containerId: string,
+    private readonly io: InstanceIO,
+    private readonly deps: InstanceDeps,
+    readonly adopted: boolean,
+  ) {}
+
+  get id(): string {
+    return `container ${this.containerId.slice(0, 12)}${this.adopted ? ' (adopted)' : ''}`;
+  }
+
+  /** Opens the control channel; call before the container starts so no output is missed. */
+  async connect(): Promise<void> {
+    const attach = await this.deps.attach(this.containerId);
+    const channel = new SupervisorChannel(
+      attach,
+      {
+        line: (stream, text) => this.io.log(stream, text),
+        exited: (info) => this.#reportExit(info),
+      },
+      this.service.name,
+    );
+    this.#channel = channel;
+    void channel.done.then(() => this.#channelClosed(channel));
+  }
+
+  async sync(ops: SyncOp[]): Promise<StepResult> {
+    const channel = this.#requireChannel();
+    const deletes: string[] = [];
+    const writes: FileItem[] = [];
+    for (const op of ops) {
+      if (op.kind === 'delete') deletes.push(this.#target(op.to));
+      else await this.#expand(op.from, this.#target(op.to), writes, deletes);
+    }
+    // Deletes first: a folder deleted and re-created in one batch must end up with its new files.
+    const acks: Promise<unknown>[] = [];
+    if (deletes.length) acks.push(channel.send({ op: 'delete', paths: deletes }));
+    let bytes = 0;
+    for (const item of writes) {
+      const st = await lstat(item.from).catch(() => undefined);
+      if (!st) {
+        acks.push(channel.send({ op: 'delete', paths: [item.to] }));
+      } else if (st.isSymbolicLink()) {
+        acks.push(channel.send({ op: 'symlink', path: item.to, target: await readlink(item.from) }));
+      } else {
+        const content = await readFile(item.from);
+        bytes += content.length;
+        acks.push(channel.send({ op: 'write', path: item.to, mode: st.mode & 0o7777 }, content));
+      }
+    }
+    await Promise.all(acks);
+    const parts = [`${writes.length} file${writes.length === 1 ? '' : 's'} (${formatBytes(bytes)})`];
+    if (deletes.length) parts.push(`${deletes.length} deleted`);
+    return { bytes, detail: parts.join(', ') };
+  }
+
+  async exec(cmd: Command): Promise<StepResult> {
+    const argv = 'shell' in cmd ? ['/bin/sh', '-c', cmd.shell] : cmd.argv;
+    const result = await this.deps.client.containers.exec(this.containerId, argv, {
+      workingDir: this.service.docker.workdir,
+      onLine: (line) => this.io.log(line.stream, line.text),
+    });
+    if (result.exitCode !== 0) {
+      throw new PitstopError(
+        `"${argv.join(' ')}" exited with code ${result.exitCode} in ${this.service.name}`,
+        {
+          logTail: result.output.slice(-20).map((l) => l.text),
+          hint:
+            result.exitCode === 126 || result.exitCode === 127
+              ? 'the command is not in the image: the run rule executes inside the container'
+              : 'fix the command or what it works on; the next change runs it again',
+        },
+      );
+    }
+    return {};
+  }
+
+  async restart(mode: 'process' | 'container'): Promise<StepResult> {
+    this.#exitReported = false;
+    const running = await this.#isRunning();
+    if (mode === 'container' || !running || !this.#channel) {
+      this.#disconnect();
+      if (running) await this.deps.client.containers.stop(this.containerId, this.#stopSeconds());
+      await this.connect();
+      await this.deps.client.containers.start(this.containerId);
+      return { detail: mode === 'container' || running ? 'container restarted' : 'container started' };
+    }
+    const ack = await this.#channel.send({ op: 'restart' });
+    return { detail: `pid ${ack.pid ?? '?'}` };
+  }
+
+  async stop(): Promise<void> {
+    this.#stopping = true;
+    this.#disconnect();
+    try {
+      await this.deps.client.containers.stop(this.containerId, this.#stopSeconds());
+    } catch {
+      // Already stopped or gone: removal below is what matters.
+    }
+    await this.deps.client.containers
+      .remove(this.containerId, { force: true, v: true })
+      .catch(() => undefined);
+    this.deps.removed(this);
+  }
+
+  /** Forget the channel before closing it, so its end is not taken for the container's. */
+  #disconnect(): void {
+    const channel = this.#channel;
+    this.#channel = undefined;
+    channel?.close();
+  }
+
+  #stopSeconds(): number {
+    return Math.ceil(this.service.run.stopTimeoutMs / 1000);
+  }
+
+  #requireChannel(): SupervisorChannel {
+    if (!this.#channel) throw new PitstopError(`${this.service.name}: the container is not connected`);
+    return this.#channel;
+  }
+
+  /** Container paths: relative sync targets are relative to the container's working directory. */
+  #target(to: string): string {
+    return path.posix.resolve(this.service.docker.workdir ?? '/', to);
+  }
+
+  async #expand(from: string, to: string, writes: FileItem[], deletes: string[]): Promise<void> {
+    const st = await lstat(from).catch(() => undefined);
+    if (!st) deletes.push(to);
+    else if (st.isDirectory()) {
+      for (const name of await readdir(from))
+        await this.#expand(path.join(from, name), path.posix.join(to, name), writes, deletes);
+    } else writes.push({ from, to });
+  }
+
+  async #isRunning(): Promise<boolean> {
+    try {
+      return (await this.deps.client.containers.inspect(this.containerId)).State.Running;
+    } catch {
+      return false;
+    }
+  }
+
+  #reportExit(info: { code: number | null; signal: string | null }): void {
+    if (this.#stopping || this.#exitReported) return;
+    this.#exitReported = true;
+    this.io.exited(info);
+  }
+
+  /** The attach stream ended: the container stopped (or the daemon went away) unless we stopped it. */
+  async #channelClosed(channel: SupervisorChannel): Promise<void> {
+    if (this.#stopping || channel !== this.#channel) return;
+    this.#channel = undefined;
+    let code: number | null = null;
+    try {
+      code = (await this.deps.client.containers.inspect(this.containerId)).State.ExitCode;
+    } catch {
+      // The daemon is unreachable or the container is gone: report the exit without a code.
+    }
+    this.#reportExit({ code, signal: null });
+  }
+}

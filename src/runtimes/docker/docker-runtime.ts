@@ -1,0 +1,168 @@
+// Services as containers on a Docker engine (local or remote). Images come from ImageBuilder;
+// each container gets the supervisor as PID 1 and a stdin channel to it; a running container
+// whose inputs hash the same is adopted instead of replaced.
+import type { FileHashes } from '../../build/file-hashes.js';
+import { PitstopError } from '../../errors.js';
+import type { Project, Service } from '../../model/project.js';
+import { checkPortsFree } from '../../proc/ports.js';
+import type { Instance, InstanceIO, PrepareOptions, PrepareResult, Runtime } from '../runtime.js';
+import { type DockerClient, isConflict, isNotFound, packBuffer } from './api/index.js';
+import { markDockerUsed } from './cleanup.js';
+import { containerConfig, networkName, volumeName } from './container-config.js';
+import { DockerInstance, type InstanceDeps } from './docker-instance.js';
+import { ImageBuilder } from './image-builder.js';
+import { LABELS } from './labels.js';
+import { loadSupervisor, type SupervisorBinary } from './supervisor-binary.js';
+
+export interface DockerRuntimeOptions {
+  project: Project;
+  client: DockerClient;
+  hashes: FileHashes;
+  /** Host ports can be checked here only when the daemon runs on this machine. */
+  localDaemon: boolean;
+  warn(service: string, message: string): void;
+}
+
+export class DockerRuntime implements Runtime {
+  readonly name = 'docker' as const;
+  readonly #instances = new Set<DockerInstance>();
+  readonly #images: ImageBuilder;
+  readonly #volumes = new Set<string>();
+  #network: Promise<void> | undefined;
+  #supervisor: Promise<SupervisorBinary> | undefined;
+  readonly #instanceDeps: InstanceDeps;
+
+  constructor(private readonly options: DockerRuntimeOptions) {
+    this.#images = new ImageBuilder(options.client, options.project, options.hashes, options.warn);
+    this.#instanceDeps = {
+      client: options.client,
+      attach: (id) =>
+        options.client.containers.attach(id, { stdin: true, stdout: true, stderr: true, tty: false }),
+      removed: (instance) => this.#instances.delete(instance),
+    };
+  }
+
+  get #labels(): Record<string, string> {
+    return { [LABELS.project]: this.options.project.name, [LABELS.root]: this.options.project.root };
+  }
+
+  /** Containers of this project that are no longer running are an earlier session's leftovers. */
+  async recover(): Promise<string[]> {
+    const removed: string[] = [];
+    for (const c of await this.options.client.containers.list({ labels: this.#labels })) {
+      if (c.State === 'running') continue;
+      await this.options.client.containers.remove(c.Id, { force: true, v: true }).catch(() => undefined);
+      removed.push(
+        `removed stopped container ${c.Names[0]?.slice(1) ?? c.Id.slice(0, 12)} left by an earlier session`,
+      );
+    }
+    return removed;
+  }
+
+  prepare(service: Service, options: PrepareOptions): Promise<PrepareResult> {
+    return this.#images.prepare(service, options);
+  }
+
+  async start(service: Service, io: InstanceIO): Promise<Instance> {
+    const { client, project } = this.options;
+    await Promise.all([this.#ensureNetwork(), this.#ensureVolumes(service)]);
+    const image = await client.images.inspect(this.#images.imageFor(service));
+    const supervisor = await this.#supervisorBinary();
+    const { spec, hash } = containerConfig(project, service, image, supervisor.hash);
+
+    const existing = await client.containers.list({
+      labels: { ...this.#labels, [LABELS.service]: service.name },
+    });
+    for (const c of existing) {
+      const owned = [...this.#instances].some((i) => i.containerId === c.Id);
+      if (!owned && c.State === 'running' && c.Labels?.[LABELS.hash] === hash) {
+        const adopted = new DockerInstance(service, c.Id, io, this.#instanceDeps, true);
+        await adopted.connect();
+        this.#instances.add(adopted);
+        return adopted;
+      }
+      if (!owned) await client.containers.remove(c.Id, { force: true, v: true }).catch(() => undefined);
+    }
+
+    if (this.options.localDaemon) await checkPortsFree(service.ports);
+    markDockerUsed(project.stateDir);
+    const { Id } = await client.containers.create(spec);
+    const instance = new DockerInstance(service, Id, io, this.#instanceDeps, false);
+    this.#instances.add(instance);
+    try {
+      await client.containers.putArchive(Id, '/', packBuffer(supervisorFiles(supervisor)));
+      await instance.connect();
+      await client.containers.start(Id);
+    } catch (err) {
+      await instance.stop();
+      throw describeStartError(err, service);
+    }
+    return instance;
+  }
+
+  async stopAll(): Promise<void> {
+    await Promise.all([...this.#instances].map((i) => i.stop()));
+    if (this.#network) {
+      // The network goes with the last container of the project; another session may still use it.
+      const left = await this.options.client.containers.list({ labels: this.#labels }).catch(() => []);
+      if (left.length === 0) {
+        await this.options.client.networks.remove(networkName(this.options.project)).catch(() => undefined);
+      }
+    }
+    this.options.client.close();
+  }
+
+  #ensureNetwork(): Promise<void> {
+    this.#network ??= (async () => {
+      const name = networkName(this.options.project);
+      try {
+        await this.options.client.networks.inspect(name);
+      } catch (err) {
+        if (!isNotFound(err)) throw err;
+        await this.options.client.networks.create(name, { labels: this.#labels }).catch((e: unknown) => {
+          if (!isConflict(e)) throw e;
+        });
+      }
+    })();
+    return this.#network;
+  }
+
+  async #ensureVolumes(service: Service): Promise<void> {
+    for (const v of service.docker.volumes) {
+      if (v.kind !== 'volume') continue;
+      const name = volumeName(this.options.project, v.source);
+      if (this.#volumes.has(name)) continue;
+      await this.options.client.volumes.create(name, { labels: this.#labels });
+      this.#volumes.add(name);
+    }
+  }
+
+  #supervisorBinary(): Promise<SupervisorBinary> {
+    this.#supervisor ??= this.options.client.system.info().then((info) => loadSupervisor(info.Architecture));
+    return this.#supervisor;
+  }
+}
+
+function supervisorFiles(supervisor: SupervisorBinary) {
+  return [
+    { path: '.pitstop', type: 'directory' as const, mode: 0o755 },
+    // Writable by any user the service runs as: the supervisor runs as that user too.
+    { path: '.pitstop/control', type: 'directory' as const, mode: 0o1777 },
+    { path: '.pitstop/supervisor', content: supervisor.content, mode: 0o755 },
+  ];
+}
+
+function describeStartError(err: unknown, service: Service): unknown {
+  const message = err instanceof Error ? err.message : String(err);
+  const port = /(?:Bind for [^:]*:|0\.0\.0\.0:|:::)(\d+) failed|address already in use/.exec(message);
+  if (port) {
+    return new PitstopError(
+      `port ${port[1] ?? service.ports.join(', ')} is already in use on the Docker host`,
+      {
+        hint: 'stop what uses it, or change `ports` in pitstop.yaml',
+        cause: err,
+      },
+    );
+  }
+  return err;
+}

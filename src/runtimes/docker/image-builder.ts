@@ -1,0 +1,151 @@
+// The docker runtime's "prepare" step: the image a service runs. Named by the hash of its build
+// inputs, so an unchanged context is never built twice; built by BuildKit when the daemon has
+// it, with each build step recorded as a child span and its output sent to the service log.
+import { existsSync } from 'node:fs';
+import { readFile } from 'node:fs/promises';
+import path from 'node:path';
+import type { FileHashes } from '../../build/file-hashes.js';
+import { PitstopError } from '../../errors.js';
+import type { ImageBuild, Project, Service } from '../../model/project.js';
+import type { PrepareOptions, PrepareResult } from '../runtime.js';
+import { type DockerClient, isNotFound, jsonLines, packFiles, type TarEntry } from './api/index.js';
+import { readContext } from './build-context.js';
+import { type BuildMessage, BuildProgress } from './build-progress.js';
+import { adviseDockerfile } from './dockerfile-advice.js';
+import { LABELS } from './labels.js';
+
+/** Where a Dockerfile outside the context travels inside the uploaded context. */
+const OUTSIDE_DOCKERFILE = '.pitstop.Dockerfile';
+
+export class ImageBuilder {
+  readonly #images = new Map<string, string>();
+  readonly #advised = new Set<string>();
+  #buildkit: Promise<boolean> | undefined;
+
+  constructor(
+    private readonly client: DockerClient,
+    private readonly project: Project,
+    private readonly hashes: FileHashes,
+    private readonly warn: (service: string, message: string) => void,
+  ) {}
+
+  /** The image `start` runs for the service: the last one prepared, or the configured one. */
+  imageFor(service: Service): string {
+    const image = this.#images.get(service.name) ?? service.docker.image;
+    if (!image) throw new PitstopError(`no image prepared for ${service.name}`);
+    return image;
+  }
+
+  async prepare(service: Service, options: PrepareOptions): Promise<PrepareResult> {
+    const { image, build } = service.docker;
+    if (image) {
+      await this.#requireImage(image);
+      this.#images.set(service.name, image);
+      return { cached: true, detail: image };
+    }
+    if (!build) throw new PitstopError(`${service.name} has neither docker.image nor a build`);
+    const context = await readContext(build, this.hashes);
+    const tag = `${imageName(this.project.name, service.name)}:${context.hash.slice(0, 12)}`;
+    if (!options.force && (await this.#exists(tag))) {
+      this.#images.set(service.name, tag);
+      return { cached: true, detail: tag };
+    }
+    await this.#advise(
+      service,
+      build,
+      context.entries.map((e) => e.rel),
+    );
+
+    const entries: TarEntry[] = context.entries.map((e) => ({
+      path: e.rel,
+      source: e.abs,
+      type: e.type,
+      mode: e.mode,
+      linkname: e.linkname,
+    }));
+    if (!context.dockerfileRel)
+      entries.push({ path: OUTSIDE_DOCKERFILE, content: await readFile(build.dockerfile) });
+    const progress = new BuildProgress(options.onLine);
+    const buildkit = await this.#hasBuildkit();
+    const stream = await this.client.images.build(packFiles(entries), {
+      tags: [tag],
+      dockerfile: context.dockerfileRel ?? OUTSIDE_DOCKERFILE,
+      buildArgs: build.args,
+      target: build.target,
+      labels: { [LABELS.project]: this.project.name, [LABELS.service]: service.name },
+      buildkit,
+      signal: options.signal,
+    });
+    for await (const message of jsonLines<BuildMessage>(stream)) progress.add(message);
+    if (progress.error) {
+      throw new PitstopError(`image build of ${service.name} failed: ${progress.error}`, {
+        logTail: progress.tail,
+        hint: 'fix the Dockerfile or what it builds, and save: the running container keeps serving',
+      });
+    }
+    this.#images.set(service.name, tag);
+    return {
+      cached: false,
+      detail: `${tag}${buildkit ? '' : ' (legacy builder)'}`,
+      children: progress.spans(),
+    };
+  }
+
+  async #requireImage(image: string): Promise<void> {
+    if (await this.#exists(image)) return;
+    throw new PitstopError(`the image ${image} is not on the Docker daemon`, {
+      hint: `pull or build it first (docker pull ${image}), or give the service a docker.build`,
+    });
+  }
+
+  async #exists(image: string): Promise<boolean> {
+    try {
+      await this.client.images.inspect(image);
+      return true;
+    } catch (err) {
+      if (isNotFound(err)) return false;
+      throw err;
+    }
+  }
+
+  #hasBuildkit(): Promise<boolean> {
+    // BuildKit is in every Linux daemon since API 1.39 (Docker 18.09) and takes a plain tar context.
+    this.#buildkit ??= this.client.system.version().then(
+      (v) => v.Os === 'linux' && Number(v.ApiVersion) >= 1.39,
+      () => false,
+    );
+    return this.#buildkit;
+  }
+
+  async #advise(service: Service, build: ImageBuild, files: string[]): Promise<void> {
+    if (this.#advised.has(service.name)) return;
+    this.#advised.add(service.name);
+    const inContext = new Set(files);
+    let text: string;
+    try {
+      text = await readFile(build.dockerfile, 'utf8');
+    } catch {
+      return;
+    }
+    const where = path.relative(this.project.root, build.dockerfile);
+    for (const advice of adviseDockerfile(
+      text,
+      (f) => inContext.has(f) || existsSync(path.join(build.context, f)),
+    )) {
+      this.warn(
+        service.name,
+        `${where}: ${advice.message}\n${advice.suggestion.map((l) => `    ${l}`).join('\n')}`,
+      );
+    }
+  }
+}
+
+/** A valid image repository name for the project's service: lowercase, limited characters. */
+export function imageName(project: string, service: string): string {
+  const clean = (s: string) =>
+    s
+      .toLowerCase()
+      .replace(/[^a-z0-9._-]+/g, '-')
+      .replace(/^[._-]+|[._-]+$/g, '') || 'x';
+  return `pitstop-${clean(project)}-${clean(service)}`;
+}

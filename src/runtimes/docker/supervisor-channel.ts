@@ -1,0 +1,120 @@
+// pitstop's side of the supervisor's stdin protocol (agent/README.md): frames written to the
+// container's stdin over one attach connection, acknowledgements read back from its stderr.
+// No process is spawned per update, and it works over any Docker transport.
+import { PitstopError } from '../../errors.js';
+import type { ExitInfo } from '../runtime.js';
+
+const MARK = 'pitstop-supervisor: ';
+
+export interface AttachStream {
+  write(data: Buffer | string): Promise<void>;
+  lines: AsyncIterable<{ stream: 'stdout' | 'stderr'; text: string }>;
+  closed: Promise<void>;
+  close(): void;
+}
+
+export interface ChannelEvents {
+  /** A line of the service's own output. */
+  line(stream: 'stdout' | 'stderr', text: string): void;
+  /** The service's process exited (the container lives on, waiting for a restart). */
+  exited(info: ExitInfo): void;
+}
+
+interface Waiter {
+  resolve(fields: Record<string, string>): void;
+  reject(err: Error): void;
+}
+
+export class SupervisorChannel {
+  #seq = 0;
+  /** Frames are written one after another: a header must never land inside another's payload. */
+  #writing: Promise<void> = Promise.resolve();
+  readonly #waiters = new Map<number, Waiter>();
+  #lost: Error | undefined;
+  readonly done: Promise<void>;
+
+  constructor(
+    private readonly attach: AttachStream,
+    private readonly events: ChannelEvents,
+    private readonly container: string,
+  ) {
+    this.done = this.#read();
+  }
+
+  /** Sends one frame (a header, then `payload`'s bytes) and resolves with the ack's fields. */
+  async send(header: Record<string, unknown>, payload?: Buffer): Promise<Record<string, string>> {
+    if (this.#lost) throw this.#lost;
+    const seq = ++this.#seq;
+    const frame = { ...header, seq, ...(payload ? { size: payload.length } : {}) };
+    const acked = new Promise<Record<string, string>>((resolve, reject) =>
+      this.#waiters.set(seq, { resolve, reject }),
+    );
+    const written = this.#writing.then(async () => {
+      await this.attach.write(`${JSON.stringify(frame)}\n`);
+      if (payload && payload.length > 0) await this.attach.write(payload);
+    });
+    this.#writing = written.catch(() => undefined);
+    await written;
+    return acked;
+  }
+
+  close(): void {
+    this.attach.close();
+  }
+
+  async #read(): Promise<void> {
+    try {
+      for await (const { stream, text } of this.attach.lines) {
+        const at = text.indexOf(MARK);
+        if (at < 0) {
+          this.events.line(stream, text);
+          continue;
+        }
+        // The child may have left a partial line on the same stream; keep its part as output.
+        if (at > 0) this.events.line(stream, text.slice(0, at));
+        this.#message(text.slice(at + MARK.length));
+      }
+    } catch {
+      // A dropped connection is handled like the end of the stream.
+    }
+    this.#lost = new PitstopError(`lost the connection to the supervisor of ${this.container}`);
+    for (const waiter of this.#waiters.values()) waiter.reject(this.#lost);
+    this.#waiters.clear();
+  }
+
+  #message(message: string): void {
+    const ack = /^ack seq=(\d+) (ok\b|failed: (.*))/.exec(message);
+    if (ack) {
+      const seq = Number(ack[1]);
+      const waiter = this.#waiters.get(seq);
+      this.#waiters.delete(seq);
+      if (ack[2] === 'ok') waiter?.resolve(fields(message));
+      else waiter?.reject(new PitstopError(`the supervisor refused: ${ack[3] ?? ''}`));
+      return;
+    }
+    const exited = /^exited (code|signal)=(\S+)/.exec(message);
+    if (exited) {
+      const info: ExitInfo =
+        exited[1] === 'code'
+          ? { code: Number(exited[2]), signal: null }
+          : { code: null, signal: exited[2] ?? null };
+      this.events.exited(info);
+      return;
+    }
+    const failed = /^start failed: (.*)$/.exec(message);
+    if (failed) {
+      this.events.line('stderr', failed[1] ?? '');
+      this.events.exited({ code: 127, signal: null });
+    }
+  }
+}
+
+/** `ack seq=3 ok pid=42 version=1` → { pid: '42', version: '1' }. */
+function fields(message: string): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const word of message.split(' ').slice(3)) {
+    const eq = word.indexOf('=');
+    if (eq > 0) out[word.slice(0, eq)] = word.slice(eq + 1);
+  }
+  return out;
+}
