@@ -86,7 +86,14 @@ describe.runIf(goAvailable())('quickstart', () => {
     const goRecord = await edit(session, 'api', path.join(dir, 'api', 'main.go'), '"1.0.0"', '"1.0.1"');
     expect(goRecord).toMatchObject({ kind: 'live', outcome: 'ok' });
     // The sync of the built binary is in place on the local runtime (it ships it on docker).
-    expect(goRecord.spans.map((s) => s.name)).toEqual(['detect', 'plan', 'build', 'sync', 'restart', 'ready']);
+    expect(goRecord.spans.map((s) => s.name)).toEqual([
+      'detect',
+      'plan',
+      'build',
+      'sync',
+      'restart',
+      'ready',
+    ]);
     expect(goRecord.editToLiveMs).toBeGreaterThan(0);
     expect(await get(`${api}/version`)).toContain('1.0.1');
 
