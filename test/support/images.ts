@@ -11,7 +11,6 @@ import {
   packFiles,
   type TarEntry,
 } from '../../src/runtimes/docker/api/index.js';
-import { ensureBusyboxImage } from '../../src/runtimes/docker/api/testing.js';
 
 export { dockerAvailable, ensureBusyboxImage } from '../../src/runtimes/docker/api/testing.js';
 
@@ -121,8 +120,4 @@ export async function ensureGoImage(client: DockerClient): Promise<string> {
     ],
   );
   return tag;
-}
-
-export async function ensureTestImages(client: DockerClient): Promise<void> {
-  await ensureBusyboxImage(client);
 }

@@ -1,0 +1,3 @@
+module example.com/host-compile
+
+go 1.19

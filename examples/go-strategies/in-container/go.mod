@@ -1,0 +1,3 @@
+module example.com/in-container
+
+go 1.19
