@@ -17,6 +17,9 @@ export interface InstanceDeps {
   removed(instance: DockerInstance): void;
 }
 
+/** How long a restart waits for a Docker daemon that went away to answer again. */
+const DAEMON_WAIT_MS = 60_000;
+
 interface FileItem {
   from: string;
   to: string;
@@ -108,6 +111,8 @@ export class DockerInstance implements Instance {
 
   async restart(mode: 'process' | 'container'): Promise<StepResult> {
     this.#exitReported = false;
+    // After the daemon went away (restart, upgrade) wait for it: the container comes back with it.
+    await this.#daemonUp();
     const running = await this.#isRunning();
     if (mode === 'container' || !running || !this.#channel) {
       this.#disconnect();
@@ -162,6 +167,19 @@ export class DockerInstance implements Instance {
       for (const name of await readdir(from))
         await this.#expand(path.join(from, name), path.posix.join(to, name), writes, deletes);
     } else writes.push({ from, to });
+  }
+
+  async #daemonUp(): Promise<void> {
+    const deadline = Date.now() + DAEMON_WAIT_MS;
+    for (;;) {
+      try {
+        await this.deps.client.system.ping({ timeoutMs: 2_000 });
+        return;
+      } catch (err) {
+        if (Date.now() > deadline) throw err;
+        await new Promise((resolve) => setTimeout(resolve, 250));
+      }
+    }
   }
 
   async #isRunning(): Promise<boolean> {
