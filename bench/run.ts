@@ -16,9 +16,10 @@ import {
 import type { Scenario } from './lib/scenario.js';
 import { repoRoot } from './lib/tmp.js';
 import { s0 } from './scenarios/s0-go-local.js';
+import { s1 } from './scenarios/s1-go-docker.js';
 import { s6 } from './scenarios/s6-idle-watch.js';
 
-const SCENARIOS: Scenario[] = [s0, s6];
+const SCENARIOS: Scenario[] = [s0, s1, s6];
 
 const USAGE = `usage: tsx bench/run.ts [--quick] [--only S0,S6] [--runs N] [--warmup N] [--out FILE]
   --quick     5 measured edits per loop, 1 warm-up, 10 s idle sample (well under two minutes)

@@ -14,6 +14,7 @@ import { ProcessRegistry } from './proc/registry.js';
 import { runCommand } from './proc/run-command.js';
 import { createDockerRuntime } from './runtimes/docker/index.js';
 import { createLocalRuntime } from './runtimes/local/index.js';
+import { makeRedactor } from './util/redact.js';
 import { createIgnoreRules } from './watch/ignore-rules.js';
 import { startProjectWatcher } from './watch/project-watcher.js';
 import { routeChanges } from './watch/router.js';
@@ -63,6 +64,7 @@ export function createApp({ project, services, events, watch }: AppOptions): App
     events,
     logs,
     failFast: !watch,
+    redact: makeRedactor(project.secrets),
     route: (changes) => routeChanges(scoped, changes),
     runCheck: async (cmd, signal) => {
       const result = await runCommand(cmd, {

@@ -3,6 +3,7 @@
 import { writeFileSync } from 'node:fs';
 import path from 'node:path';
 import type { UpdateRecord } from '../../src/model/update.js';
+import { dockerLeftovers, PITSTOP_PROJECT_LABEL, sweepLabel } from '../lib/docker.js';
 import { versionFor, writeVersion } from '../lib/edit.js';
 import type { EditResult, Loop } from '../lib/loops.js';
 import { PitstopSession, type StopReport } from '../lib/pitstop.js';
@@ -11,6 +12,8 @@ import { freePort } from '../lib/ports.js';
 import { copyFixture, removeDir } from '../lib/tmp.js';
 
 export interface PitstopLoopOptions {
+  /** The loop's name in the report; "pitstop" unless a scenario runs two pitstop loops. */
+  name?: string;
   fixture: string;
   /** The service the edits land in, as named in the generated pitstop.yaml. */
   service: string;
@@ -21,6 +24,12 @@ export interface PitstopLoopOptions {
   env: NodeJS.ProcessEnv;
   runId: string;
   log(message: string): void;
+  /**
+   * The project's name in pitstop.yaml when it runs on Docker: after pitstop stops, anything
+   * still carrying its label is reported (containers, networks: pitstop should have removed
+   * them) and removed, and so are the images it built.
+   */
+  dockerProject?: string;
 }
 
 /** Step durations of one update, summed per step name (a service may have several build steps). */
@@ -36,18 +45,19 @@ export function recordBytes(record: UpdateRecord): number | undefined {
 }
 
 export function pitstopLoop(o: PitstopLoopOptions): Loop {
-  const name = 'pitstop';
+  const name = o.name ?? 'pitstop';
   let dir: string | undefined;
   let port = 0;
   let session: PitstopSession | undefined;
   let stopped: StopReport | undefined;
+  let dockerLeft: string[] = [];
 
   const describe = () => (session?.errors.lines.length ? `\npitstop errors:\n${session.errors}` : '');
 
   return {
     name,
     async setup() {
-      dir = copyFixture(o.fixture, name);
+      dir = copyFixture(o.fixture, name.replace(/[^a-z0-9]+/gi, '-'));
       port = await freePort();
       writeFileSync(path.join(dir, 'pitstop.yaml'), o.yaml(port));
       session = PitstopSession.start(dir, o.env);
@@ -84,12 +94,23 @@ export function pitstopLoop(o: PitstopLoopOptions): Loop {
           o.log(`  pitstop: left pid ${l.pid} running (${l.command}); killed`);
       }
       session = undefined;
+      if (o.dockerProject) {
+        const left = await dockerLeftovers(o.dockerProject);
+        if (left.length) o.log(`  ${name}: left ${left.join(', ')} on the daemon after it stopped; removed`);
+        if (stopped) dockerLeft = left;
+        await sweepLabel(`${PITSTOP_PROJECT_LABEL}=${o.dockerProject}`).catch((err: Error) =>
+          o.log(`  ${name}: docker sweep failed: ${err.message}`),
+        );
+      }
       if (dir) removeDir(dir);
       dir = undefined;
     },
     extra() {
       if (!stopped) return {};
-      return { clean_exit: stopped.clean && stopped.stragglers.length === 0, exit_code: stopped.exitCode };
+      const clean = stopped.clean && stopped.stragglers.length === 0 && dockerLeft.length === 0;
+      const out: Record<string, unknown> = { clean_exit: clean, exit_code: stopped.exitCode };
+      if (dockerLeft.length) out.docker_leftovers = dockerLeft;
+      return out;
     },
   };
 }

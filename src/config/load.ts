@@ -121,6 +121,7 @@ export async function loadProject(file: string, options: LoadOptions = {}): Prom
     settleMs: parseDuration(top.settle),
     maxBatchMs: parseDuration(top.max_batch),
     parallel: top.parallel ?? Math.max(2, os.availableParallelism()),
+    secrets: [...new Set(resolved.flatMap((r) => r.secrets))],
     locate: (keyPath) => source.locate(keyPath),
   };
 }

@@ -3,13 +3,11 @@
 // service runs on docker, so a local-only project never needs a Dockerfile.
 import path from 'node:path';
 import type { DockerSpec, ImageBuild, VolumeMount } from '../model/project.js';
+import { resolveEnv } from './env.js';
 import type { IssueList } from './issues.js';
 import type { ServiceConfig } from './schema.js';
 import { statOrUndefined } from './stat.js';
 import type { KeyPath } from './yaml-source.js';
-
-const toStrings = (env: Record<string, string | number | boolean> | undefined) =>
-  Object.fromEntries(Object.entries(env ?? {}).map(([k, v]) => [k, String(v)]));
 
 const VOLUME_NAME = /^[A-Za-z0-9][A-Za-z0-9_.-]*$/;
 
@@ -19,9 +17,10 @@ export function resolveDocker(
   onDocker: boolean,
   at: (...rest: (string | number)[]) => KeyPath,
   issues: IssueList,
+  secrets: Set<string>,
 ): DockerSpec {
   const spec: DockerSpec = {
-    env: toStrings(raw?.env),
+    env: resolveEnv(raw?.env, secrets),
     volumes: (raw?.volumes ?? []).flatMap((written, i) =>
       parseVolume(written, dir, at('docker', 'volumes', i), issues),
     ),
@@ -41,7 +40,7 @@ export function resolveDocker(
       hint: 'keep "image" to run an existing image, or "build" to build one',
     });
   }
-  if (!raw?.image) spec.build = imageBuild(raw?.build, dir, onDocker, at, issues);
+  if (!raw?.image) spec.build = imageBuild(raw?.build, dir, onDocker, at, issues, secrets);
   return spec;
 }
 
@@ -51,6 +50,7 @@ function imageBuild(
   onDocker: boolean,
   at: (...rest: (string | number)[]) => KeyPath,
   issues: IssueList,
+  secrets: Set<string>,
 ): ImageBuild {
   const settings = typeof raw === 'string' ? { context: raw, dockerfile: 'Dockerfile' } : raw;
   const context = path.resolve(dir, settings?.context ?? '.');
@@ -58,7 +58,7 @@ function imageBuild(
   const build: ImageBuild = {
     context,
     dockerfile,
-    args: toStrings(settings && 'args' in settings ? settings.args : undefined),
+    args: resolveEnv(settings && 'args' in settings ? settings.args : undefined, secrets),
   };
   if (settings && 'target' in settings && settings.target) build.target = settings.target;
   if (!onDocker) return build;

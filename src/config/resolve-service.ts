@@ -15,6 +15,7 @@ import type {
 } from '../model/project.js';
 import { suggest } from './did-you-mean.js';
 import { parseDuration } from './duration.js';
+import { type EnvConfig, resolveEnv } from './env.js';
 import type { IssueList } from './issues.js';
 import { resolveDocker } from './resolve-docker.js';
 import { LIVE_UPDATE_KINDS, READY_KINDS, type ServiceConfig } from './schema.js';
@@ -32,18 +33,15 @@ export interface ResolvedService {
   service: Service;
   dependencies: DependencyRef[];
   ports: { port: number; path: KeyPath }[];
+  /** Values of environment variables marked `secret`. */
+  secrets: string[];
 }
-
-type EnvConfig = Record<string, string | number | boolean> | undefined;
 
 /** Resolves a path written relative to the service dir, reporting it when it does not exist. */
 type InDir = (written: string, keyPath: KeyPath, folder: boolean) => string;
 
 const toCommand = (cmd: string | string[]): Command =>
   typeof cmd === 'string' ? { shell: cmd } : { argv: cmd };
-
-const toEnv = (env: EnvConfig): Record<string, string> =>
-  Object.fromEntries(Object.entries(env ?? {}).map(([k, v]) => [k, String(v)]));
 
 /** `a`, `a and b`, `a, b and c` — quoted. */
 function listQuoted(words: readonly string[]): string {
@@ -53,6 +51,7 @@ function listQuoted(words: readonly string[]): string {
 
 class ServiceResolver {
   private readonly runtime: RuntimeName;
+  private readonly secrets = new Set<string>();
 
   constructor(
     private readonly name: string,
@@ -104,6 +103,10 @@ class ServiceResolver {
     return `did you mean "${dir === '.' && !written.startsWith('./') ? match : `${dir}/${match}`}"?`;
   }
 
+  private env(written: EnvConfig): Record<string, string> {
+    return resolveEnv(written, this.secrets);
+  }
+
   resolve(): ResolvedService {
     const raw = this.raw;
     const dir = this.existing(
@@ -117,7 +120,7 @@ class ServiceResolver {
     // Everything else is relative to dir; with dir wrong, each of those would only repeat it.
     const inDir = (written: string, keyPath: KeyPath, folder: boolean) =>
       dirOk ? this.existing(written, dir, keyPath, folder, 'the service dir') : path.resolve(dir, written);
-    const env = toEnv(raw.env);
+    const env = this.env(raw.env);
     const ports = this.ports();
     const build = this.build(dir, env, inDir);
     const service: Service = {
@@ -144,11 +147,12 @@ class ServiceResolver {
         dirOk && this.runtime === 'docker',
         this.at.bind(this),
         this.issues,
+        this.secrets,
       ),
     };
     const dependencies = this.dependencies();
     service.dependsOn = dependencies.map((d) => d.dependency);
-    return { service, dependencies, ports };
+    return { service, dependencies, ports, secrets: [...this.secrets] };
   }
 
   private build(dir: string, env: Record<string, string>, inDir: InDir): BuildStep[] {
@@ -173,7 +177,7 @@ class ServiceResolver {
       }
       seen.add(name);
       const cwd = 'cwd' in spec && spec.cwd !== undefined ? inDir(spec.cwd, [...stepPath, 'cwd'], true) : dir;
-      const stepEnv = 'env' in spec ? toEnv(spec.env) : {};
+      const stepEnv = 'env' in spec ? this.env(spec.env) : {};
       return {
         name,
         cmd: toCommand(spec.cmd),
@@ -202,7 +206,7 @@ class ServiceResolver {
     return {
       cmd: toCommand(raw.cmd),
       cwd: raw.cwd === undefined ? dir : inDir(raw.cwd, this.at('run', 'cwd'), true),
-      env: { ...env, ...toEnv(raw.env) },
+      env: { ...env, ...this.env(raw.env) },
       stopSignal: raw.stop_signal,
       stopTimeoutMs: parseDuration(raw.stop_timeout),
     };

@@ -72,11 +72,26 @@ const command = (description: string) =>
     description,
   );
 
+const scalar = z.union([z.string(), z.number(), z.boolean()]);
 const env = (description: string) =>
   expects(
     z.record(
       z.string(),
-      expects(z.union([z.string(), z.number(), z.boolean()]), { noun: 'a string, number or boolean' }),
+      expects(
+        z.union([
+          scalar,
+          z
+            .strictObject({
+              value: scalar.describe('The value.'),
+              secret: z
+                .boolean()
+                .default(false)
+                .describe('Never show the value: it is masked in logs, history and the dashboard.'),
+            })
+            .describe('A value with options.'),
+        ]),
+        { noun: 'a string, number or boolean, or a map with "value" and "secret"' },
+      ),
     ),
     { noun: 'a map of variable names to values' },
   ).describe(description);

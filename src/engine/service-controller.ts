@@ -35,6 +35,8 @@ export interface ControllerDeps {
   outsideImage?: () => (abs: string) => boolean;
   /** A crash before the first ready fails the service at once instead of restarting (`pitstop ci`). */
   failFast: boolean;
+  /** Masks secret values in output and messages before anything shows or keeps them. */
+  redact: (text: string) => string;
 }
 
 interface Work {
@@ -277,8 +279,11 @@ export class ServiceController {
   #fail(record: UpdateRecord, work: Work, err: unknown, exited: boolean): void {
     const failure = err instanceof StepFailure ? err : undefined;
     const cause = failure ? failure.cause : err;
-    const message = cause instanceof Error ? cause.message : String(cause);
-    const logTail = (cause as { logTail?: string[] }).logTail ?? this.deps.logs.tail(this.name, 15);
+    const { redact } = this.deps;
+    const message = redact(cause instanceof Error ? cause.message : String(cause));
+    const logTail = ((cause as { logTail?: string[] }).logTail ?? this.deps.logs.tail(this.name, 15)).map(
+      redact,
+    );
     record.outcome = this.#stopping ? 'cancelled' : 'failed';
     record.error = { step: failure?.span.name ?? 'plan', message, logTail };
     if (this.#stopping) return;
@@ -344,7 +349,8 @@ export class ServiceController {
     return instance;
   }
 
-  #log(stream: 'stdout' | 'stderr', line: string): void {
+  #log(stream: 'stdout' | 'stderr', raw: string): void {
+    const line = this.deps.redact(raw);
     this.#lines.push(line);
     if (this.#lines.length > MAX_READY_LINES) this.#lines.shift();
     for (const listener of this.#lineListeners) listener(line);

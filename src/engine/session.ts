@@ -27,6 +27,7 @@ export interface SessionDeps {
   runCheck(cmd: Command, signal: AbortSignal): Promise<number | null>;
   /** A crash before a service's first ready fails it at once (`pitstop ci`). */
   failFast: boolean;
+  redact: (text: string) => string;
   /** Routes a batch's changes to the services that watch them. */
   route(changes: FileChange[]): Map<string, FileChange[]>;
 }
@@ -67,6 +68,7 @@ export class Session {
           nextUpdateId: () => ++this.#updateId,
           onRestarted: (name) => this.#restartDependents(name),
           failFast: deps.failFast,
+          redact: deps.redact,
           // Only an image has a .dockerignore'd outside; a local process may read any file.
           outsideImage:
             service.runtime === 'docker' && service.docker.build

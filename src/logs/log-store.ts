@@ -4,7 +4,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import type { LogStream } from '../events.js';
 
-const RING_LINES = 500;
+const RING_LINES = 1_000;
 
 export interface LogLine {
   at: number;
@@ -61,6 +61,13 @@ export class LogStore {
       .filter((l) => l.stream !== 'pitstop')
       .slice(-n)
       .map((l) => l.line);
+  }
+
+  /** The last `limit` lines of a service, or of all services merged by time. */
+  lines(service: string | undefined, limit: number): LogLine[] {
+    const rings = service === undefined ? [...this.#rings.values()] : [this.#rings.get(service) ?? []];
+    const merged = rings.length === 1 ? (rings[0] ?? []) : rings.flat().sort((a, b) => a.at - b.at);
+    return merged.slice(-limit);
   }
 
   async close(): Promise<void> {

@@ -144,6 +144,8 @@ export interface Project {
   maxBatchMs: number;
   /** At most this many services build/start/update at once. */
   parallel: number;
+  /** Values of environment variables marked `secret`: masked wherever output is shown or kept. */
+  secrets: string[];
   /** Where a key of the project file was written, for runtime errors; path like ['services','api','run','cmd']. */
   locate(path: ReadonlyArray<string | number>): SourceLocation | undefined;
 }

@@ -34,6 +34,7 @@ export function makeProject(root: string, services: Service[], extra: Partial<Pr
     settleMs: 10,
     maxBatchMs: 5_000,
     parallel: 4,
+    secrets: [],
     locate: () => undefined,
     ...extra,
   };

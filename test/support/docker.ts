@@ -48,8 +48,10 @@ export async function removeProject(projectName: string, root: string): Promise<
     for (const c of await client.containers.list({ labels })) {
       await client.containers.remove(c.Id, { force: true, v: true }).catch(() => undefined);
     }
-    for (const n of await client.networks.list({ labels })) await client.networks.remove(n.Id).catch(() => undefined);
-    for (const v of await client.volumes.list({ labels })) await client.volumes.remove(v.Name).catch(() => undefined);
+    for (const n of await client.networks.list({ labels }))
+      await client.networks.remove(n.Id).catch(() => undefined);
+    for (const v of await client.volumes.list({ labels }))
+      await client.volumes.remove(v.Name).catch(() => undefined);
   } finally {
     client.close();
   }
