@@ -122,6 +122,7 @@ export async function loadProject(file: string, options: LoadOptions = {}): Prom
     maxBatchMs: parseDuration(top.max_batch),
     parallel: top.parallel ?? Math.max(2, os.availableParallelism()),
     secrets: [...new Set(resolved.flatMap((r) => r.secrets))],
+    warnings: [],
     locate: (keyPath) => source.locate(keyPath),
   };
 }

@@ -84,6 +84,26 @@ describe('planUpdate', () => {
     expect(plan.restart).toBe('process');
   });
 
+  it('narrows a sync rule by its include and ignore patterns (Compose watch semantics)', () => {
+    const web = service({
+      build: [],
+      liveUpdate: [
+        {
+          kind: 'sync',
+          from: `${dir}/src`,
+          to: '/app/src',
+          ignore: ['node_modules/', '*.test.js'],
+          include: ['**/*.js'],
+        },
+        { kind: 'restart', mode: 'process' },
+      ],
+    });
+    expect(planUpdate(web, [change('src/a.js')]).syncs).toHaveLength(1);
+    expect(planUpdate(web, [change('src/a.test.js')]).full).toBe(true);
+    expect(planUpdate(web, [change('src/node_modules/x/y.js')]).full).toBe(true);
+    expect(planUpdate(web, [change('src/readme.md')]).full).toBe(true);
+  });
+
   it('runs a command only when its trigger matches, without restarting when no restart rule exists', () => {
     const web = service({
       build: [],

@@ -1,9 +1,11 @@
 // Decides, before anything runs, what one update of one service does: the cheapest plan that
 // is still correct. Pure: the same service and changes always give the same plan.
+import { readdir, stat } from 'node:fs/promises';
 import path from 'node:path';
+import createIgnore, { type Ignore } from 'ignore';
 import picomatch from 'picomatch';
 import { PitstopError } from '../errors.js';
-import type { Service } from '../model/project.js';
+import type { LiveUpdateRule, Service } from '../model/project.js';
 import type { FileChange, SyncOp, UpdatePlan } from '../model/update.js';
 
 const matcherCache = new Map<string, (p: string) => boolean>();
@@ -26,6 +28,26 @@ function toPosix(p: string): string {
 
 function isInside(parent: string, child: string): boolean {
   return child === parent || child.startsWith(parent.endsWith(path.sep) ? parent : parent + path.sep);
+}
+
+type SyncRule = Extract<LiveUpdateRule, { kind: 'sync' }>;
+const ruleIgnores = new WeakMap<SyncRule, Ignore>();
+
+/** Whether a sync rule covers a path: under its `from`, within `include`, outside `ignore`. */
+export function syncTakes(rule: LiveUpdateRule, abs: string): boolean {
+  if (rule.kind !== 'sync' || !isInside(rule.from, abs)) return false;
+  const rel = toPosix(path.relative(rule.from, abs));
+  if (rel === '') return true;
+  if (rule.include?.length && !matches(rule.include, rel)) return false;
+  if (rule.ignore?.length) {
+    let ignore = ruleIgnores.get(rule);
+    if (!ignore) {
+      ignore = createIgnore().add(rule.ignore);
+      ruleIgnores.set(rule, ignore);
+    }
+    if (ignore.ignores(rel)) return false;
+  }
+  return true;
 }
 
 /** The full rebuild-and-replace plan, also used for the first start and for `pitstop trigger`. */
@@ -80,7 +102,7 @@ export function planUpdate(service: Service, changes: FileChange[], context: Pla
         covered = true;
       }
     }
-    const sync = service.liveUpdate.find((r) => r.kind === 'sync' && isInside(r.from, change.path));
+    const sync = service.liveUpdate.find((r) => r.kind === 'sync' && syncTakes(r, change.path));
     if (sync?.kind === 'sync') {
       syncs.push({ from: change.path, to: syncTarget(sync.from, sync.to, change.path), kind: change.kind });
       covered = true;
@@ -172,4 +194,25 @@ export function isNoop(plan: UpdatePlan): boolean {
     plan.runs.length === 0 &&
     plan.restart === 'none'
   );
+}
+
+/** Every file under the `initial` sync rules' sources, for the sync right after a start. */
+export async function initialSyncs(service: Service): Promise<SyncOp[]> {
+  const ops: SyncOp[] = [];
+  for (const rule of service.liveUpdate) {
+    if (rule.kind !== 'sync' || !rule.initial) continue;
+    let names: string[];
+    try {
+      const st = await stat(rule.from);
+      names = st.isDirectory() ? await readdir(rule.from, { recursive: true }) : [''];
+    } catch {
+      continue;
+    }
+    for (const name of names) {
+      const abs = name === '' ? rule.from : path.join(rule.from, name);
+      if (!syncTakes(rule, abs) || (name !== '' && (await stat(abs)).isDirectory())) continue;
+      ops.push({ from: abs, to: syncTarget(rule.from, rule.to, abs), kind: 'change' });
+    }
+  }
+  return ops;
 }

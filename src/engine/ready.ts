@@ -12,8 +12,10 @@ export interface ReadyContext {
   lines(): readonly string[];
   /** Called for each new line; returns an unsubscribe function. */
   onLine(listener: (line: string) => void): () => void;
-  /** Runs a readiness command; resolves to its exit code. */
+  /** Runs a readiness command on the host; resolves to its exit code. */
   runCheck(cmd: Command, signal: AbortSignal): Promise<number | null>;
+  /** Runs a readiness command where the service runs; rejects when it fails. */
+  exec(cmd: Command): Promise<void>;
   /** Aborted when the instance exits or pitstop stops. */
   signal: AbortSignal;
 }
@@ -44,7 +46,9 @@ export async function waitReady(service: string, ready: Readiness, ctx: ReadyCon
         { hint: 'check the service log above, or raise ready.timeout if it is just slow to start' },
       );
     }
-    await sleep(Math.min(pollInterval(elapsed), ready.timeoutMs - elapsed), ctx.signal);
+    const interval =
+      check.kind === 'exec' ? Math.max(check.intervalMs, pollInterval(elapsed)) : pollInterval(elapsed);
+    await sleep(Math.min(interval, ready.timeoutMs - elapsed), ctx.signal);
   }
 }
 
@@ -59,6 +63,11 @@ function probeOnce(check: Exclude<Readiness['check'], { kind: 'none' | 'log' }>,
         .runCheck(check.cmd, ctx.signal)
         .then((code) => (code === 0 ? undefined : `exited with code ${code}`))
         .catch((err: Error) => err.message);
+    case 'exec':
+      return ctx.exec(check.cmd).then(
+        () => undefined,
+        (err: Error) => err.message,
+      );
   }
 }
 
@@ -72,6 +81,8 @@ export function describeCheck(check: Readiness['check']): string {
       return `log line /${check.pattern}/`;
     case 'cmd':
       return `command ${'shell' in check.cmd ? check.cmd.shell : check.cmd.argv.join(' ')}`;
+    case 'exec':
+      return `health check ${'shell' in check.cmd ? check.cmd.shell : check.cmd.argv.join(' ')} in the container`;
     case 'none':
       return 'started';
   }

@@ -52,6 +52,8 @@ export class ServiceController {
   detail: string | undefined;
   /** Ready at least once since the session started (dependents may start). */
   readyOnce = false;
+  /** Its process ran to completion with exit code 0 (a one-shot job's dependents may start). */
+  completedOnce = false;
   lastRecord: UpdateRecord | undefined;
 
   #instance: Instance | undefined;
@@ -326,6 +328,11 @@ export class ServiceController {
           return () => this.#lineListeners.delete(listener);
         },
         runCheck: this.deps.runCheck,
+        exec: async (cmd) => {
+          const instance = this.#instance;
+          if (!instance) throw new Error('not running');
+          await instance.exec(cmd, { quiet: true });
+        },
         signal: AbortSignal.any([this.#abort.signal, this.#exitAbort.signal]),
       }),
       onLine: (stream: 'stdout' | 'stderr', line: string) => this.#log(stream, line),
@@ -362,6 +369,7 @@ export class ServiceController {
   #onExit(info: ExitInfo): void {
     this.#processUp = false;
     this.#exits++;
+    if (info.code === 0) this.completedOnce = true;
     const how = describeExit(info);
     this.#exitAbort.abort(new Error(`${this.name} ${how} before becoming ready`));
     if (this.#stopping) return;

@@ -90,6 +90,7 @@ export class Session {
       root: this.deps.project.root,
       services: [...this.#controllers.keys()],
     });
+    for (const message of this.deps.project.warnings) this.deps.events.emit({ type: 'warning', message });
     this.#started = true;
     this.#startEligible();
   }
@@ -156,6 +157,7 @@ export class Session {
       .filter((dep) => {
         const c = this.#controllers.get(dep.service);
         if (!c) return false;
+        if (dep.condition === 'completed') return !c.completedOnce;
         return dep.condition === 'ready' ? !c.readyOnce : !(c.readyOnce || c.instanceId);
       })
       .map((dep) => dep.service);

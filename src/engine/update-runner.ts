@@ -6,7 +6,7 @@ import { PitstopError } from '../errors.js';
 import type { Service } from '../model/project.js';
 import type { Span, UpdatePlan, UpdateRecord } from '../model/update.js';
 import type { Instance, PrepareResult } from '../runtimes/runtime.js';
-import { isNoop } from './planner.js';
+import { initialSyncs, isNoop } from './planner.js';
 import { type ReadyContext, waitReady } from './ready.js';
 import { timed } from './span.js';
 
@@ -92,6 +92,9 @@ export async function runPlan(
     if (instance) await timed('stop', () => instance.stop(), emit);
     target.resetReadiness();
     await timed('start', () => target.startInstance().then((i) => ({ detail: i.id })), emit);
+    const initial = await initialSyncs(service);
+    const fresh = target.instance();
+    if (initial.length > 0 && fresh) await timed('sync', () => fresh.sync(initial), emit, 'initial sync');
     await timed('ready', () => waitReady(service.name, service.ready, target.readiness()), emit);
     return { restarted: true, noop: false };
   }

@@ -38,6 +38,8 @@ export type ReadyCheck =
   | { kind: 'tcp'; host: string; port: number }
   | { kind: 'log'; pattern: string }
   | { kind: 'cmd'; cmd: Command }
+  /** A command run where the service runs (inside its container): Compose's healthcheck. */
+  | { kind: 'exec'; cmd: Command; intervalMs: number }
   | { kind: 'none' };
 
 export interface Readiness {
@@ -47,15 +49,22 @@ export interface Readiness {
 
 export interface Dependency {
   service: string;
-  /** `started`: the process runs; `ready`: its readiness check passed. */
-  condition: 'started' | 'ready';
+  /**
+   * `started`: the process runs; `ready`: its readiness check passed; `completed`: it ran to
+   * completion with exit code 0 (a one-shot job such as a migration).
+   */
+  condition: 'started' | 'ready' | 'completed';
   /** Restart this service after the dependency is restarted or replaced. */
   restart: boolean;
 }
 
 export type LiveUpdateRule =
-  /** `from` is absolute on the host; `to` is the target path in the runtime (container path for docker). */
-  | { kind: 'sync'; from: string; to: string }
+  /**
+   * `from` is absolute on the host; `to` is the target path in the runtime (container path for
+   * docker). `ignore`/`include` are globs relative to `from` that narrow what the rule covers.
+   * `initial` syncs everything under `from` right after the service starts (Compose's initial_sync).
+   */
+  | { kind: 'sync'; from: string; to: string; ignore?: string[]; include?: string[]; initial?: boolean }
   /** `trigger` globs are relative to the service dir; empty means "after any synced change". */
   | { kind: 'run'; cmd: Command; trigger: string[] }
   | { kind: 'restart'; mode: 'process' | 'container' };
@@ -146,6 +155,8 @@ export interface Project {
   parallel: number;
   /** Values of environment variables marked `secret`: masked wherever output is shown or kept. */
   secrets: string[];
+  /** Things the project file asks for that pitstop does not do (yet), said once at start. */
+  warnings: string[];
   /** Where a key of the project file was written, for runtime errors; path like ['services','api','run','cmd']. */
   locate(path: ReadonlyArray<string | number>): SourceLocation | undefined;
 }

@@ -35,6 +35,7 @@ export function makeProject(root: string, services: Service[], extra: Partial<Pr
     maxBatchMs: 5_000,
     parallel: 4,
     secrets: [],
+    warnings: [],
     locate: () => undefined,
     ...extra,
   };

@@ -44,8 +44,11 @@ export interface Instance {
    * process right after, so a runtime may fold finishing the sync into that restart.
    */
   sync(ops: SyncOp[], options?: { restartNext?: boolean }): Promise<StepResult>;
-  /** Run a command where the service runs; rejects with a PitstopError carrying the log tail on failure. */
-  exec(cmd: Command): Promise<StepResult>;
+  /**
+   * Run a command where the service runs; rejects with a PitstopError carrying the log tail on
+   * failure. `quiet` keeps its output out of the service log (health checks run often).
+   */
+  exec(cmd: Command, options?: { quiet?: boolean }): Promise<StepResult>;
   /** Restart the service's process (or its container, when asked and supported). */
   restart(mode: 'process' | 'container'): Promise<StepResult>;
   /** Graceful stop, then kill after the service's stop timeout. Resolves when nothing is left. */

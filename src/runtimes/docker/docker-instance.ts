@@ -88,11 +88,13 @@ export class DockerInstance implements Instance {
     return { bytes, detail: parts.join(', ') };
   }
 
-  async exec(cmd: Command): Promise<StepResult> {
+  async exec(cmd: Command, options: { quiet?: boolean } = {}): Promise<StepResult> {
     const argv = 'shell' in cmd ? ['/bin/sh', '-c', cmd.shell] : cmd.argv;
     const result = await this.deps.client.containers.exec(this.containerId, argv, {
       workingDir: this.service.docker.workdir,
-      onLine: (line) => this.io.log(line.stream, line.text),
+      onLine: (line) => {
+        if (!options.quiet) this.io.log(line.stream, line.text);
+      },
     });
     if (result.exitCode !== 0) {
       throw new PitstopError(

@@ -66,11 +66,13 @@ export class LocalInstance implements Instance {
     return { bytes: 0, detail: `in place: ${ops.length} ${ops.length === 1 ? 'file' : 'files'}` };
   }
 
-  async exec(cmd: Command): Promise<StepResult> {
+  async exec(cmd: Command, options: { quiet?: boolean } = {}): Promise<StepResult> {
     const result = await runCommand(cmd, {
       cwd: this.service.run.cwd,
       env: this.env,
-      onLine: (stream, line) => this.io.log(stream, line),
+      onLine: (stream, line) => {
+        if (!options.quiet) this.io.log(stream, line);
+      },
       registry: this.registry,
       service: this.service.name,
       role: 'exec',
