@@ -22,6 +22,16 @@ export type PitstopEvent =
   | { type: 'batch'; at: number; fileCount: number; files: string[]; services: string[] }
   | { type: 'update-started'; at: number; service: string; id: number; kind: UpdateRecord['kind'] }
   | { type: 'step'; at: number; service: string; id: number; span: Span }
+  /** A long step's progress: an image build's current stage, or bytes of a transfer. */
+  | {
+      type: 'progress';
+      at: number;
+      service: string;
+      step: Span['name'];
+      detail: string;
+      bytes?: number;
+      totalBytes?: number;
+    }
   | { type: 'update-finished'; at: number; record: UpdateRecord }
   | { type: 'log'; at: number; service: string; stream: LogStream; line: string }
   | { type: 'warning'; at: number; message: string; service?: string }

@@ -19,6 +19,7 @@ import { runPlan } from './update-runner.js';
 const CRASH_WINDOW_MS = 60_000;
 const MAX_CRASHES = 5;
 const MAX_READY_LINES = 1_000;
+const PROGRESS_EVERY_MS = 200;
 
 export interface ControllerDeps {
   service: Service;
@@ -77,6 +78,7 @@ export class ServiceController {
   #crashTimer: NodeJS.Timeout | undefined;
   #lines: string[] = [];
   #lineListeners = new Set<(line: string) => void>();
+  #progressAt = 0;
 
   constructor(private readonly deps: ControllerDeps) {
     this.name = deps.service.name;
@@ -315,8 +317,11 @@ export class ServiceController {
               force,
               signal: this.#abort.signal,
               onLine: (stream, line) => this.#log(stream, line),
+              onProgress: (detail) => this.#progress('image', detail),
             })
         : undefined,
+      progress: (step: 'image' | 'sync', detail: string, bytes?: number, totalBytes?: number) =>
+        this.#progress(step, detail, bytes, totalBytes),
       resetReadiness: () => {
         this.#lines = [];
         this.#exitAbort = new AbortController();
@@ -354,6 +359,15 @@ export class ServiceController {
     this.#instance = instance;
     this.#processUp = true;
     return instance;
+  }
+
+  #progress(step: 'image' | 'sync', detail: string, bytes?: number, totalBytes?: number): void {
+    // A few updates a second are plenty for a person; the last one of a transfer always goes.
+    const now = performance.now();
+    const last = bytes !== undefined && bytes === totalBytes;
+    if (!last && now - this.#progressAt < PROGRESS_EVERY_MS) return;
+    this.#progressAt = now;
+    this.deps.events.emit({ type: 'progress', service: this.name, step, detail, bytes, totalBytes });
   }
 
   #log(stream: 'stdout' | 'stderr', raw: string): void {

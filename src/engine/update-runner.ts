@@ -27,6 +27,8 @@ export interface UpdateTarget {
   resetReadiness(): void;
   readiness(): ReadyContext;
   onLine(stream: 'stdout' | 'stderr', line: string): void;
+  /** Tells how a long step is going (throttled by the receiver). */
+  progress(step: 'image' | 'sync', detail: string, bytes?: number, totalBytes?: number): void;
   signal: AbortSignal;
 }
 
@@ -107,7 +109,8 @@ export async function runPlan(
   }
 
   const restartNext = plan.runs.length === 0 && plan.restart === 'process';
-  if (syncs.length > 0) await timed('sync', () => instance.sync(syncs, { restartNext }), emit);
+  const onProgress = (sent: number, total: number) => target.progress('sync', 'sending', sent, total);
+  if (syncs.length > 0) await timed('sync', () => instance.sync(syncs, { restartNext, onProgress }), emit);
   for (const index of plan.runs) {
     const rule = service.liveUpdate[index];
     if (rule?.kind !== 'run') continue;

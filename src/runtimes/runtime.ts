@@ -29,6 +29,15 @@ export interface PrepareOptions {
   signal: AbortSignal;
   /** Output of the preparation (build logs), for the service's log. */
   onLine(stream: 'stdout' | 'stderr', line: string): void;
+  /** The stage the preparation is at (e.g. an image build's current step). */
+  onProgress?(detail: string): void;
+}
+
+export interface SyncOptions {
+  /** The caller restarts the process right after: a runtime may fold finishing the sync into it. */
+  restartNext?: boolean;
+  /** Bytes sent so far of the total, as the transfer goes. */
+  onProgress?(sent: number, total: number): void;
 }
 
 export interface PrepareResult extends StepResult {
@@ -39,11 +48,8 @@ export interface PrepareResult extends StepResult {
 export interface Instance {
   /** Human identifier, e.g. `pid 4242` or a short container id. */
   readonly id: string;
-  /**
-   * Apply file changes to the instance's filesystem. With `restartNext`, the caller restarts the
-   * process right after, so a runtime may fold finishing the sync into that restart.
-   */
-  sync(ops: SyncOp[], options?: { restartNext?: boolean }): Promise<StepResult>;
+  /** Apply file changes to the instance's filesystem. */
+  sync(ops: SyncOp[], options?: SyncOptions): Promise<StepResult>;
   /**
    * Run a command where the service runs; rejects with a PitstopError carrying the log tail on
    * failure. `quiet` keeps its output out of the service log (health checks run often).

@@ -30,6 +30,7 @@ export class BuildProgress {
   constructor(
     private readonly onLine: (stream: 'stdout' | 'stderr', line: string) => void,
     private readonly now: () => number = () => performance.timeOrigin + performance.now(),
+    private readonly onStage: (name: string) => void = () => {},
   ) {}
 
   add(message: BuildMessage): void {
@@ -96,8 +97,10 @@ export class BuildProgress {
 
   #legacy(line: string): void {
     const step = /^Step \d+\/\d+ : (.*)$/.exec(line);
-    if (step) this.#legacySteps.push({ name: step[1] ?? line, startedAt: this.now(), cached: false });
-    else if (line.includes('---> Using cache')) {
+    if (step) {
+      this.#legacySteps.push({ name: step[1] ?? line, startedAt: this.now(), cached: false });
+      this.onStage(step[1] ?? line);
+    } else if (line.includes('---> Using cache')) {
       const last = this.#legacySteps.at(-1);
       if (last) last.cached = true;
     }
@@ -127,7 +130,10 @@ export class BuildProgress {
     known.completed = timestamp(parts.find((f) => f.num === 6)) ?? known.completed;
     const error = text(parts.find((f) => f.num === 7));
     if (error) known.error = error;
+    const isNew =
+      !this.#vertexes.has(digest) || (known.started !== undefined && known.completed === undefined);
     this.#vertexes.set(digest, known);
+    if (isNew && known.name && !known.cached && known.completed === undefined) this.onStage(known.name);
   }
 
   #log(parts: ReturnType<typeof readFields>): void {

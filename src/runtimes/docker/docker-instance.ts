@@ -6,7 +6,7 @@ import { PitstopError } from '../../errors.js';
 import type { Command, Service } from '../../model/project.js';
 import type { SyncOp } from '../../model/update.js';
 import { formatBytes } from '../../util/format.js';
-import type { Instance, InstanceIO, StepResult } from '../runtime.js';
+import type { Instance, InstanceIO, StepResult, SyncOptions } from '../runtime.js';
 import type { DockerClient } from './api/index.js';
 import { type AttachStream, SupervisorChannel } from './supervisor-channel.js';
 
@@ -58,7 +58,7 @@ export class DockerInstance implements Instance {
     void channel.done.then(() => this.#channelClosed(channel));
   }
 
-  async sync(ops: SyncOp[]): Promise<StepResult> {
+  async sync(ops: SyncOp[], options: SyncOptions = {}): Promise<StepResult> {
     const channel = this.#requireChannel();
     const deletes: string[] = [];
     const writes: FileItem[] = [];
@@ -69,18 +69,22 @@ export class DockerInstance implements Instance {
     // Deletes first: a folder deleted and re-created in one batch must end up with its new files.
     const acks: Promise<unknown>[] = [];
     if (deletes.length) acks.push(channel.send({ op: 'delete', paths: deletes }));
-    let bytes = 0;
+    // Read first, so the transfer's total is known and progress can be told as it goes.
+    const files: { to: string; mode: number; content: Buffer }[] = [];
     for (const item of writes) {
       const st = await lstat(item.from).catch(() => undefined);
-      if (!st) {
-        acks.push(channel.send({ op: 'delete', paths: [item.to] }));
-      } else if (st.isSymbolicLink()) {
+      if (!st) acks.push(channel.send({ op: 'delete', paths: [item.to] }));
+      else if (st.isSymbolicLink()) {
         acks.push(channel.send({ op: 'symlink', path: item.to, target: await readlink(item.from) }));
-      } else {
-        const content = await readFile(item.from);
-        bytes += content.length;
-        acks.push(channel.send({ op: 'write', path: item.to, mode: st.mode & 0o7777 }, content));
-      }
+      } else files.push({ to: item.to, mode: st.mode & 0o7777, content: await readFile(item.from) });
+    }
+    const total = files.reduce((sum, f) => sum + f.content.length, 0);
+    let bytes = 0;
+    for (const file of files) {
+      const before = bytes;
+      const sent = (n: number) => options.onProgress?.(before + n, total);
+      acks.push(channel.send({ op: 'write', path: file.to, mode: file.mode }, file.content, sent));
+      bytes += file.content.length;
     }
     await Promise.all(acks);
     const parts = [`${writes.length} file${writes.length === 1 ? '' : 's'} (${formatBytes(bytes)})`];

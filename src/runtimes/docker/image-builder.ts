@@ -65,7 +65,7 @@ export class ImageBuilder {
     }));
     if (!context.dockerfileRel)
       entries.push({ path: OUTSIDE_DOCKERFILE, content: await readFile(build.dockerfile) });
-    const progress = new BuildProgress(options.onLine);
+    const progress = new BuildProgress(options.onLine, undefined, (stage) => options.onProgress?.(stage));
     const buildkit = await this.#hasBuildkit();
     const stream = await this.client.images.build(packFiles(entries), {
       tags: [tag],

@@ -5,6 +5,8 @@ import { PitstopError } from '../../errors.js';
 import type { ExitInfo } from '../runtime.js';
 
 const MARK = 'pitstop-supervisor: ';
+/** Payload chunk size when progress is wanted: small enough to report a slow link's progress. */
+const CHUNK = 256 * 1024;
 
 export interface AttachStream {
   write(data: Buffer | string): Promise<void>;
@@ -41,8 +43,15 @@ export class SupervisorChannel {
     this.done = this.#read();
   }
 
-  /** Sends one frame (a header, then `payload`'s bytes) and resolves with the ack's fields. */
-  async send(header: Record<string, unknown>, payload?: Buffer): Promise<Record<string, string>> {
+  /**
+   * Sends one frame (a header, then `payload`'s bytes) and resolves with the ack's fields.
+   * Large payloads go in chunks, so `onSent` can tell the progress of a slow transfer.
+   */
+  async send(
+    header: Record<string, unknown>,
+    payload?: Buffer,
+    onSent?: (bytes: number) => void,
+  ): Promise<Record<string, string>> {
     if (this.#lost) throw this.#lost;
     const seq = ++this.#seq;
     const frame = { ...header, seq, ...(payload ? { size: payload.length } : {}) };
@@ -51,7 +60,16 @@ export class SupervisorChannel {
     );
     const written = this.#writing.then(async () => {
       await this.attach.write(`${JSON.stringify(frame)}\n`);
-      if (payload && payload.length > 0) await this.attach.write(payload);
+      if (!payload || payload.length === 0) return;
+      if (!onSent || payload.length <= CHUNK) {
+        await this.attach.write(payload);
+        onSent?.(payload.length);
+        return;
+      }
+      for (let at = 0; at < payload.length; at += CHUNK) {
+        await this.attach.write(payload.subarray(at, at + CHUNK));
+        onSent(Math.min(at + CHUNK, payload.length));
+      }
     });
     this.#writing = written.catch(() => undefined);
     await written;

@@ -2,7 +2,7 @@
 // step times, and (on a terminal) a status line of every service kept at the bottom.
 import pc from 'picocolors';
 import type { EventBus, PitstopEvent, ServiceState } from '../../events.js';
-import { formatMs } from '../../util/format.js';
+import { formatBytes, formatMs } from '../../util/format.js';
 import { changedFilesText, formatSpans, updateTotalMs } from './steps.js';
 
 const COLORS = [pc.cyan, pc.magenta, pc.yellow, pc.blue, pc.green, pc.red];
@@ -40,10 +40,24 @@ export function attachTerminalView(events: EventBus, options: TerminalViewOption
     footerShown = footer !== '';
     options.out.write(`${clear}${line}\n${footer}`);
   };
+  const busy = new Map<string, string>();
   const footerText = () => {
     const cols = options.out.columns ?? 120;
-    const text = options.services.map((s) => `${STATE_MARK[states.get(s) ?? 'pending']} ${s}`).join('  ');
-    return truncateVisible(text, cols - 1);
+    const item = (s: string) => {
+      const doing = busy.get(s);
+      return `${STATE_MARK[states.get(s) ?? 'pending']} ${s}${doing ? pc.dim(` ${doing}`) : ''}`;
+    };
+    const full = options.services.map(item).join('  ');
+    if (full.replace(ANSI, '').length < cols) return full;
+    // Too many services for one line: counts per state, then what the busy ones are doing.
+    const counts = new Map<ServiceState, number>();
+    for (const s of options.services) {
+      const state = states.get(s) ?? 'pending';
+      counts.set(state, (counts.get(state) ?? 0) + 1);
+    }
+    const summary = [...counts].map(([state, n]) => `${STATE_MARK[state]} ${n} ${state}`).join('  ');
+    const doing = [...busy].map(([s, d]) => `${s} ${d}`).join(' · ');
+    return truncateVisible(doing ? `${summary}  │ ${doing}` : summary, cols - 1);
   };
   const redrawFooter = () => {
     if (!options.statusLine) return;
@@ -70,8 +84,17 @@ export function attachTerminalView(events: EventBus, options: TerminalViewOption
         } else redrawFooter();
         return;
       }
+      case 'progress': {
+        const amount =
+          event.bytes !== undefined && event.totalBytes
+            ? ` ${formatBytes(event.bytes)}/${formatBytes(event.totalBytes)}`
+            : '';
+        busy.set(event.service, `${event.step} ${event.detail}${amount}`);
+        return redrawFooter();
+      }
       case 'update-finished': {
         const r = event.record;
+        busy.delete(r.service);
         const files = changedFilesText(r, options.root);
         const what =
           r.kind === 'start' ? 'started' : r.kind === 'crash' ? 'restarted' : files ? `${files} →` : r.kind;
