@@ -6,6 +6,8 @@ import { type GlobalOptions, openProject, selectServices } from './project.js';
 import { reportError } from './report-error.js';
 import { startSession } from './run-session.js';
 
+const SETTLE_MS = 300;
+
 export async function ciCommand(
   names: string[],
   options: GlobalOptions & { timeout?: string },
@@ -27,6 +29,12 @@ export async function ciCommand(
       interrupted.then(() => 'interrupted'),
     ]);
     code = outcome === 'ready' ? EXIT.OK : outcome === 'interrupted' ? EXIT.INTERRUPTED : EXIT.FAILED;
+    if (code === EXIT.OK) {
+      // A service with nothing to wait for is "ready" the moment it starts; give one that dies at
+      // once the moment it needs to, so `ci` never passes a crash.
+      await new Promise((resolve) => setTimeout(resolve, SETTLE_MS));
+      if (app.session.status().some((s) => s.state === 'failed' || s.state === 'crashed')) code = EXIT.FAILED;
+    }
   } catch (err) {
     code = reportError(err, json);
   }

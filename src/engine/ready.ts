@@ -18,6 +18,8 @@ export interface ReadyContext {
   exec(cmd: Command): Promise<void>;
   /** Aborted when the instance exits or pitstop stops. */
   signal: AbortSignal;
+  /** Where a TCP probe really goes (a container's own address instead of a proxied port). */
+  tcpTarget?(host: string, port: number): { host: string; port: number } | undefined;
 }
 
 function pollInterval(elapsedMs: number): number {
@@ -56,8 +58,10 @@ function probeOnce(check: Exclude<Readiness['check'], { kind: 'none' | 'log' }>,
   switch (check.kind) {
     case 'http':
       return probeHttp(check.url);
-    case 'tcp':
-      return probeTcp(check.host, check.port);
+    case 'tcp': {
+      const target = ctx.tcpTarget?.(check.host, check.port) ?? check;
+      return probeTcp(target.host, target.port);
+    }
     case 'cmd':
       return ctx
         .runCheck(check.cmd, ctx.signal)

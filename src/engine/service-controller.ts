@@ -74,6 +74,7 @@ export class ServiceController {
   #generation = 0;
   /** Counts exits; an update that saw one leaves the service's state to the crash policy. */
   #exits = 0;
+  #lastExit: string | undefined;
   #crashes: number[] = [];
   #crashTimer: NodeJS.Timeout | undefined;
   #lines: string[] = [];
@@ -284,17 +285,21 @@ export class ServiceController {
     const failure = err instanceof StepFailure ? err : undefined;
     const cause = failure ? failure.cause : err;
     const { redact } = this.deps;
-    const message = redact(cause instanceof Error ? cause.message : String(cause));
+    // When the process exited meanwhile, that is what went wrong, not the aborted wait it caused.
+    const why = exited && this.#lastExit ? `${this.name} ${this.#lastExit}` : undefined;
+    const message = redact(why ?? (cause instanceof Error ? cause.message : String(cause)));
     const logTail = ((cause as { logTail?: string[] }).logTail ?? this.deps.logs.tail(this.name, 15)).map(
       redact,
     );
-    record.outcome = this.#stopping ? 'cancelled' : 'failed';
+    record.outcome = this.#stopping && !why ? 'cancelled' : 'failed';
     record.error = { step: failure?.span.name ?? 'plan', message, logTail };
     if (this.#stopping) return;
     for (const change of work.changes) this.#retry.set(change.path, change);
+    if (why) return; // the exit itself was reported as it happened
     this.deps.events.emit({ type: 'error', service: this.name, message, logTail });
     if (exited) return;
-    const beforeApply = ['build', 'sync', 'run', 'plan'].includes(record.error.step);
+    // A failure before anything reached the instance leaves the running version serving.
+    const beforeApply = ['build', 'image', 'sync', 'run', 'plan'].includes(record.error.step);
     if (this.#instance && beforeApply)
       this.setState('ready', 'update failed: the last good version keeps serving');
     else this.setState('failed', `${message} — save a file to retry`);
@@ -333,6 +338,7 @@ export class ServiceController {
           return () => this.#lineListeners.delete(listener);
         },
         runCheck: this.deps.runCheck,
+        tcpTarget: (host, port) => this.#instance?.tcpTarget?.(host, port),
         exec: async (cmd) => {
           const instance = this.#instance;
           if (!instance) throw new Error('not running');
@@ -385,18 +391,20 @@ export class ServiceController {
     this.#exits++;
     if (info.code === 0) this.completedOnce = true;
     const how = describeExit(info);
+    this.#lastExit = how;
     this.#exitAbort.abort(new Error(`${this.name} ${how} before becoming ready`));
     if (this.#stopping) return;
     const logTail = this.deps.logs.tail(this.name, 15);
     const policy = this.deps.service.restartPolicy;
+    // `pitstop ci` has no one to fix and save: any crash is its answer.
+    if (this.deps.failFast && info.code !== 0) {
+      this.deps.events.emit({ type: 'error', service: this.name, message: `${this.name} ${how}`, logTail });
+      this.setState('failed', this.readyOnce ? how : `${how} before becoming ready`);
+      return;
+    }
     if (policy === 'no' || (policy === 'on-failure' && info.code === 0)) {
       this.deps.events.emit({ type: 'warning', service: this.name, message: `${this.name} ${how}` });
       this.setState('stopped', `${how} (restart: ${policy})`);
-      return;
-    }
-    if (this.deps.failFast && !this.readyOnce) {
-      this.deps.events.emit({ type: 'error', service: this.name, message: `${this.name} ${how}`, logTail });
-      this.setState('failed', `${how} before becoming ready`);
       return;
     }
     const now = Date.now();

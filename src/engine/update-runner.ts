@@ -121,7 +121,7 @@ export async function runPlan(
   const mode = plan.restart === 'none' ? (target.processUp() ? undefined : 'process') : plan.restart;
   if (!mode) return { restarted: false, noop: false };
   target.resetReadiness();
-  await timed('restart', () => instance.restart(mode), emit, mode);
+  await timed('restart', () => instance.restart(mode, { signal: target.signal }), emit, mode);
   target.restarted();
   await timed('ready', () => waitReady(service.name, service.ready, target.readiness()), emit);
   return { restarted: true, noop: false };

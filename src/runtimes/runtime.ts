@@ -55,8 +55,17 @@ export interface Instance {
    * failure. `quiet` keeps its output out of the service log (health checks run often).
    */
   exec(cmd: Command, options?: { quiet?: boolean }): Promise<StepResult>;
-  /** Restart the service's process (or its container, when asked and supported). */
-  restart(mode: 'process' | 'container'): Promise<StepResult>;
+  /**
+   * Restart the service's process (or its container, when asked and supported). `signal` aborts
+   * a restart that is waiting (e.g. for a Docker daemon to come back) when pitstop stops.
+   */
+  restart(mode: 'process' | 'container', options?: { signal?: AbortSignal }): Promise<StepResult>;
+  /**
+   * Where a TCP readiness probe for `host:port` must go: a container runtime whose published
+   * ports accept connections before the service listens (docker-proxy) maps them to the
+   * container's own address. Undefined: probe `host:port` as written.
+   */
+  tcpTarget?(host: string, port: number): { host: string; port: number } | undefined;
   /** Graceful stop, then kill after the service's stop timeout. Resolves when nothing is left. */
   stop(): Promise<void>;
 }

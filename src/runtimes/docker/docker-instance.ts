@@ -12,6 +12,8 @@ import { type AttachStream, SupervisorChannel } from './supervisor-channel.js';
 
 export interface InstanceDeps {
   client: DockerClient;
+  /** The daemon runs on this machine, so containers' own addresses are reachable from here. */
+  localDaemon: boolean;
   attach(container: string): Promise<AttachStream>;
   /** The container was stopped and removed on purpose. */
   removed(instance: DockerInstance): void;
@@ -19,6 +21,11 @@ export interface InstanceDeps {
 
 /** How long a restart waits for a Docker daemon that went away to answer again. */
 const DAEMON_WAIT_MS = 60_000;
+
+/** The daemon did not answer (gone, restarting): worth waiting for, unlike an error it reports. */
+function isUnreachable(err: unknown): boolean {
+  return err instanceof Error && /cannot reach the Docker daemon|lost the connection/.test(err.message);
+}
 
 interface FileItem {
   from: string;
@@ -30,6 +37,8 @@ export class DockerInstance implements Instance {
   #stopping = false;
   /** An exit is reported once; a restart re-arms it. */
   #exitReported = false;
+  /** The container's address on the project network, when reachable from here. */
+  #ip: string | undefined;
 
   constructor(
     readonly service: Service,
@@ -115,20 +124,50 @@ export class DockerInstance implements Instance {
     return {};
   }
 
-  async restart(mode: 'process' | 'container'): Promise<StepResult> {
+  async restart(mode: 'process' | 'container', options: { signal?: AbortSignal } = {}): Promise<StepResult> {
     this.#exitReported = false;
-    // After the daemon went away (restart, upgrade) wait for it: the container comes back with it.
-    await this.#daemonUp();
     const running = await this.#isRunning();
-    if (mode === 'container' || !running || !this.#channel) {
-      this.#disconnect();
-      if (running) await this.deps.client.containers.stop(this.containerId, this.#stopSeconds());
-      await this.connect();
-      await this.deps.client.containers.start(this.containerId);
-      return { detail: mode === 'container' || running ? 'container restarted' : 'container started' };
+    if (mode === 'process' && running && this.#channel) {
+      const ack = await this.#channel.send({ op: 'restart' });
+      return { detail: `pid ${ack.pid ?? '?'}` };
     }
-    const ack = await this.#channel.send({ op: 'restart' });
-    return { detail: `pid ${ack.pid ?? '?'}` };
+    // The container itself must (re)start. After the daemon went away (a restart, an upgrade) it
+    // comes back with it: keep trying while the daemon is not answering, until a deadline.
+    const deadline = Date.now() + DAEMON_WAIT_MS;
+    for (;;) {
+      try {
+        await this.#startContainer(running && mode === 'container');
+        return { detail: mode === 'container' || running ? 'container restarted' : 'container started' };
+      } catch (err) {
+        if (!isUnreachable(err) || Date.now() > deadline) throw err;
+        await this.#daemonUp(deadline, options.signal);
+      }
+    }
+  }
+
+  async #startContainer(stopFirst: boolean): Promise<void> {
+    this.#disconnect();
+    if (stopFirst) await this.deps.client.containers.stop(this.containerId, this.#stopSeconds());
+    await this.connect();
+    await this.deps.client.containers.start(this.containerId);
+    await this.learnAddress();
+  }
+
+  /** Notes the container's own address, so TCP readiness is not fooled by the port proxy. */
+  async learnAddress(): Promise<void> {
+    if (!this.deps.localDaemon) return;
+    try {
+      const networks = (await this.deps.client.containers.inspect(this.containerId)).NetworkSettings.Networks;
+      this.#ip = Object.values(networks).find((n) => n.IPAddress)?.IPAddress || undefined;
+    } catch {
+      this.#ip = undefined;
+    }
+  }
+
+  tcpTarget(host: string, port: number): { host: string; port: number } | undefined {
+    const mapping = this.service.publish.find((p) => p.host === port);
+    if (!this.#ip || !mapping || !['127.0.0.1', 'localhost', '::1'].includes(host)) return undefined;
+    return { host: this.#ip, port: mapping.container };
   }
 
   async stop(): Promise<void> {
@@ -175,14 +214,14 @@ export class DockerInstance implements Instance {
     } else writes.push({ from, to });
   }
 
-  async #daemonUp(): Promise<void> {
-    const deadline = Date.now() + DAEMON_WAIT_MS;
+  async #daemonUp(deadline: number, signal: AbortSignal | undefined): Promise<void> {
     for (;;) {
+      if (signal?.aborted) throw signal.reason instanceof Error ? signal.reason : new Error('stopped');
       try {
-        await this.deps.client.system.ping({ timeoutMs: 2_000 });
+        await this.deps.client.system.ping({ timeoutMs: 2_000, signal });
         return;
       } catch (err) {
-        if (Date.now() > deadline) throw err;
+        if (Date.now() > deadline || signal?.aborted) throw err;
         await new Promise((resolve) => setTimeout(resolve, 250));
       }
     }
@@ -206,12 +245,15 @@ export class DockerInstance implements Instance {
   async #channelClosed(channel: SupervisorChannel): Promise<void> {
     if (this.#stopping || channel !== this.#channel) return;
     this.#channel = undefined;
+    const exitedBefore = this.#exitReported;
     let code: number | null = null;
     try {
       code = (await this.deps.client.containers.inspect(this.containerId)).State.ExitCode;
     } catch {
       // The daemon is unreachable or the container is gone: report the exit without a code.
     }
+    // A restart may have begun meanwhile (it re-arms the report): this end is not news then.
+    if (this.#channel || this.#stopping || exitedBefore !== this.#exitReported) return;
     this.#reportExit({ code, signal: null });
   }
 }

@@ -36,6 +36,7 @@ export class DockerRuntime implements Runtime {
     this.#images = new ImageBuilder(options.client, options.project, options.hashes, options.warn);
     this.#instanceDeps = {
       client: options.client,
+      localDaemon: options.localDaemon,
       attach: (id) =>
         options.client.containers.attach(id, { stdin: true, stdout: true, stderr: true, tty: false }),
       removed: (instance) => this.#instances.delete(instance),
@@ -78,6 +79,7 @@ export class DockerRuntime implements Runtime {
       if (!owned && c.State === 'running' && c.Labels?.[LABELS.hash] === hash) {
         const adopted = new DockerInstance(service, c.Id, io, this.#instanceDeps, true);
         await adopted.connect();
+        await adopted.learnAddress();
         this.#instances.add(adopted);
         return adopted;
       }
@@ -93,6 +95,7 @@ export class DockerRuntime implements Runtime {
       await client.containers.putArchive(Id, '/', packBuffer(supervisorFiles(supervisor)));
       await instance.connect();
       await client.containers.start(Id);
+      await instance.learnAddress();
     } catch (err) {
       await instance.stop();
       throw describeStartError(err, service);

@@ -7,6 +7,7 @@ import type { ExitInfo } from '../runtime.js';
 const MARK = 'pitstop-supervisor: ';
 /** Payload chunk size when progress is wanted: small enough to report a slow link's progress. */
 const CHUNK = 256 * 1024;
+const EXIT_SETTLE_MS = 50;
 
 export interface AttachStream {
   write(data: Buffer | string): Promise<void>;
@@ -116,7 +117,9 @@ export class SupervisorChannel {
         exited[1] === 'code'
           ? { code: Number(exited[2]), signal: null }
           : { code: null, signal: exited[2] ?? null };
-      this.events.exited(info);
+      // The child's last words travel on stdout, this note on stderr, and Docker does not order
+      // the two: wait a moment so a crash report carries them.
+      setTimeout(() => this.events.exited(info), EXIT_SETTLE_MS);
       return;
     }
     const failed = /^start failed: (.*)$/.exec(message);
