@@ -17,12 +17,16 @@ import type { Scenario } from './lib/scenario.js';
 import { repoRoot } from './lib/tmp.js';
 import { s0 } from './scenarios/s0-go-local.js';
 import { s1 } from './scenarios/s1-go-docker.js';
+import { s3 } from './scenarios/s3-node-sync.js';
+import { s4 } from './scenarios/s4-static-sync.js';
+import { s5 } from './scenarios/s5-warm-up.js';
 import { s6 } from './scenarios/s6-idle-watch.js';
 
-const SCENARIOS: Scenario[] = [s0, s1, s6];
+const SCENARIOS: Scenario[] = [s0, s1, s3, s4, s5, s6];
 
-const USAGE = `usage: tsx bench/run.ts [--quick] [--only S0,S6] [--runs N] [--warmup N] [--out FILE]
-  --quick     5 measured edits per loop, 1 warm-up, 10 s idle sample (well under two minutes)
+const USAGE = `usage: tsx bench/run.ts [--quick] [--only S0,S1] [--runs N] [--warmup N] [--out FILE]
+  --quick     5 measured edits per loop (S1: 3, S5: 2 starts), 1 warm-up, 10 s idle sample
+              (well under two minutes)
   --only      run only these scenarios (known: ${SCENARIOS.map((s) => s.id).join(', ')})
   --runs      measured edits per loop (default 10, quick 5)
   --warmup    unmeasured edits per loop first (default 2, quick 1)
@@ -103,6 +107,7 @@ async function main(): Promise<number> {
   const goals: GoalCheck[] = [];
   for (const scenario of opts.scenarios) {
     log(`${scenario.id}: ${scenario.title}`);
+    const scenarioStarted = Date.now();
     try {
       const outcome = await scenario.run(ctx);
       results.push(...outcome.results);
@@ -122,6 +127,7 @@ async function main(): Promise<number> {
       });
     } finally {
       await runCleanups();
+      log(`${scenario.id}: ${((Date.now() - scenarioStarted) / 1000).toFixed(1)} s`);
     }
   }
 

@@ -18,6 +18,8 @@ export type LogStream = 'stdout' | 'stderr' | 'pitstop';
 
 export type PitstopEvent =
   | { type: 'session-started'; at: number; project: string; root: string; services: string[] }
+  /** The web dashboard's address (loopback only). */
+  | { type: 'dashboard'; at: number; url: string }
   | { type: 'service-state'; at: number; service: string; state: ServiceState; detail?: string }
   | { type: 'batch'; at: number; fileCount: number; files: string[]; services: string[] }
   | { type: 'update-started'; at: number; service: string; id: number; kind: UpdateRecord['kind'] }

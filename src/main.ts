@@ -8,6 +8,9 @@ import { type ControlServer, startControlServer } from './control/server.js';
 import { removeSession, socketPath, writeSession } from './control/session-file.js';
 import { Session } from './engine/session.js';
 import type { EventBus } from './events.js';
+import { createOtlpExporter } from './history/otlp.js';
+import { openHistory } from './history/sqlite-store.js';
+import type { HistoryStore } from './history/types.js';
 import { LogStore } from './logs/log-store.js';
 import type { Project, Service } from './model/project.js';
 import { ProcessRegistry } from './proc/registry.js';
@@ -26,15 +29,18 @@ export interface AppOptions {
   events: EventBus;
   /** Watch files and keep services live; false for `pitstop ci`. */
   watch: boolean;
+  /** Serve the web dashboard on this loopback port (0: any free one); absent: no dashboard. */
+  dashboard?: { port: number };
 }
 
 export interface App {
   session: Session;
+  history: HistoryStore;
   start(): Promise<void>;
   stop(reason: string): Promise<void>;
 }
 
-export function createApp({ project, services, events, watch }: AppOptions): App {
+export function createApp({ project, services, events, watch, dashboard: ui }: AppOptions): App {
   // The session sees only the selected services; watching and routing follow the same view.
   const scoped: Project = { ...project, services, locate: project.locate };
   const registry = new ProcessRegistry(project.stateDir);
@@ -53,6 +59,15 @@ export function createApp({ project, services, events, watch }: AppOptions): App
     project.stateDir,
     services.map((s) => s.name),
   );
+  const warn = (message: string) => events.emit({ type: 'warning', message });
+  // History and traces read the same event stream as everything else, after each update ends.
+  const history = openHistory({ stateDir: project.stateDir, project: project.name, onProblem: warn });
+  const traces = createOtlpExporter({ project: project.name, onProblem: warn });
+  const stopRecording = events.on((e) => {
+    if (e.type !== 'update-finished') return;
+    history.record(e.record);
+    traces?.export(e.record);
+  });
   const session = new Session({
     project: scoped,
     services,
@@ -81,10 +96,12 @@ export function createApp({ project, services, events, watch }: AppOptions): App
 
   let watcher: { close(): Promise<void> } | undefined;
   let control: ControlServer | undefined;
+  let dashboard: { close(): Promise<void> } | undefined;
   let stopped: Promise<void> | undefined;
 
   return {
     session,
+    history,
     async start() {
       for (const runtime of runtimes) {
         for (const removed of await runtime.recover()) events.emit({ type: 'warning', message: removed });
@@ -102,6 +119,33 @@ export function createApp({ project, services, events, watch }: AppOptions): App
         project: project.name,
         services: services.map((s) => s.name),
       });
+      if (ui) {
+        // Loaded only when asked for: `pitstop ci` and `--no-ui` never load the dashboard's code.
+        const { startDashboard } = await import('./ui/dashboard/server.js');
+        const { describeServices } = await import('./ui/dashboard/describe-services.js');
+        const { advise } = await import('./history/advisor.js');
+        const { dockerfileFacts } = await import('./history/advisor-facts.js');
+        const started = await startDashboard(
+          {
+            project: { name: project.name, root: project.root },
+            services: describeServices(services),
+            events,
+            status: () => session.status(),
+            trigger: (name) => session.trigger(name),
+            logs: (service, limit) => logs.lines(service, limit),
+            history,
+            advice: () =>
+              advise(
+                project,
+                services.flatMap((s) => history.updates({ service: s.name, limit: 200 })),
+                { dockerfileAdvice: dockerfileFacts(project) },
+              ),
+          },
+          { port: ui.port },
+        );
+        dashboard = started;
+        events.emit({ type: 'dashboard', url: started.url });
+      }
       if (watch) {
         // Watching starts before any build so an edit made during startup is never missed.
         watcher = await startProjectWatcher(scoped, {
@@ -120,6 +164,10 @@ export function createApp({ project, services, events, watch }: AppOptions): App
       stopped ??= (async () => {
         await watcher?.close();
         await session.stop(reason);
+        await dashboard?.close();
+        stopRecording();
+        history.close();
+        await traces?.close();
         await control?.close();
         await logs.close();
         removeSession(project.stateDir);

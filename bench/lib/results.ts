@@ -15,6 +15,8 @@ export interface ResultEntry {
   bytes_median: number | null;
   /** Set when the loop could not run or gave up; its numbers then cover what did run. */
   error?: string;
+  /** The pitstop loop this entry's ratio is against, when it is not the one named "pitstop". */
+  vs?: string;
   [extra: string]: unknown;
 }
 
@@ -77,6 +79,8 @@ function note(e: ResultEntry): string {
   if (typeof e.rss_mb === 'number') parts.push(`rss ${e.rss_mb.toFixed(0)} MB`);
   if (typeof e.peak_rss_mb === 'number') parts.push(`peak ${e.peak_rss_mb.toFixed(0)} MB`);
   if (typeof e.watched_files === 'number') parts.push(`${e.watched_files} files`);
+  if (typeof e.image_builds_max === 'number') parts.push(`image builds ≤ ${e.image_builds_max}`);
+  if (typeof e.cli_start_ms === 'number') parts.push(`cli ${fmt(e.cli_start_ms, 0)}`);
   if (e.steps_median_ms && typeof e.steps_median_ms === 'object') {
     const steps = Object.entries(e.steps_median_ms as Record<string, number>);
     parts.push(steps.map(([k, v]) => `${k} ${fmt(v, 0)}`).join(' · '));
@@ -87,7 +91,7 @@ function note(e: ResultEntry): string {
 
 /**
  * One row per scenario and loop. `pitstop/this` is the ratio of medians against the same
- * scenario's pitstop loop: below 1 means pitstop is faster by that factor.
+ * scenario's pitstop loop (or the one named in `vs`): below 1 means pitstop is faster by that factor.
  */
 export function formatTable(results: readonly ResultEntry[]): string {
   const header = [
@@ -103,8 +107,10 @@ export function formatTable(results: readonly ResultEntry[]): string {
     'notes',
   ];
   const rows = results.map((e) => {
-    const pitstop = results.find((r) => r.scenario === e.scenario && r.loop === 'pitstop');
-    const r = e.loop === 'pitstop' ? undefined : ratio(pitstop?.median_ms, e.median_ms);
+    // A scenario with two pitstop loops (S3: docker and local) points each baseline at its own.
+    const ref = typeof e.vs === 'string' ? e.vs : 'pitstop';
+    const pitstop = results.find((r) => r.scenario === e.scenario && r.loop === ref);
+    const r = e.loop === ref ? undefined : ratio(pitstop?.median_ms, e.median_ms);
     return [
       e.scenario,
       e.loop,

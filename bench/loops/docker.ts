@@ -2,7 +2,9 @@
 //   rebuild+replace: [host build &&] docker build && docker rm -f && docker run -d -p
 //   copy:            [host build &&] docker cp <file> <ctr>:<path> [&& docker restart -t 0 <ctr>]
 // No file watcher in front: the script starts the moment the edit is written, which leaves out
-// the watcher's latency a real loop would add (in the baseline's favour).
+// the watcher's latency a real loop would add (in the baseline's favour). The container runs on
+// a user-defined bridge network of its own, as Compose's and pitstop's containers do (and as
+// the default bridge would: the same veth, bridge and port publishing).
 import type { ChildProcess } from 'node:child_process';
 import { statSync } from 'node:fs';
 import path from 'node:path';
@@ -35,6 +37,8 @@ export interface DockerLoopOptions {
   /** Container environment (`-e`). */
   containerEnv?: Record<string, string>;
   healthPath: string;
+  /** What the health path answers once the container serves; "ok" unless set. */
+  healthExpect?: string;
   versionPath: string;
   /** Files (relative to the copy) whose sizes are the bytes each edit sends to the daemon. */
   sends: string[];
@@ -68,7 +72,7 @@ export function dockerLoop(o: DockerLoopOptions): Loop {
     const env = Object.entries(o.containerEnv ?? {})
       .map(([k, v]) => `-e ${k}=${q(v)}`)
       .join(' ');
-    return `${DOCKER} run -d --name ${container} ${labels} -p ${port}:${o.containerPort} ${env} ${image}`;
+    return `${DOCKER} run -d --name ${container} ${labels} --network ${container} -p ${port}:${o.containerPort} ${env} ${image}`;
   };
   const editScript = () => {
     const steps = o.hostBuild ? [o.hostBuild] : [];
@@ -113,8 +117,12 @@ export function dockerLoop(o: DockerLoopOptions): Loop {
       dir = copyFixture(o.fixture, id);
       port = await freePort();
       const first = o.hostBuild ? [o.hostBuild] : [];
-      await sh([...first, build(), run()].join(' && '));
-      await pollUntil(`http://127.0.0.1:${port}${o.healthPath}`, 'ok', { timeoutMs: 60_000 });
+      await sh(
+        [...first, `${DOCKER} network create ${labels} ${container} >/dev/null`, build(), run()].join(' && '),
+      );
+      await pollUntil(`http://127.0.0.1:${port}${o.healthPath}`, o.healthExpect ?? 'ok', {
+        timeoutMs: 60_000,
+      });
     },
     async edit(n): Promise<EditResult> {
       const version = versionFor(o.runId, id, n);
@@ -124,7 +132,12 @@ export function dockerLoop(o: DockerLoopOptions): Loop {
       // The script's failure is the answer; a poll that never matched is only its symptom.
       live.catch(() => undefined);
       await sh(editScript());
-      const liveAt = await live;
+      let liveAt: number;
+      try {
+        liveAt = await live;
+      } catch (err) {
+        throw new Error(`${(err as Error).message}\nthe loop's output:\n${output}`);
+      }
       const bytes = o.sends.reduce((sum, f) => sum + statSync(path.join(dir!, f)).size, 0);
       return { ms: liveAt - writtenAt, bytes };
     },

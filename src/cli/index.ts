@@ -36,6 +36,8 @@ program
   .description('build and start services in dependency order, then keep them live as files change')
   .argument('[services...]', 'only these services (and what they depend on)')
   .option('--runtime <name>', 'run every service on this runtime: local or docker')
+  .option('--no-ui', 'do not start the web dashboard')
+  .option('--ui-port <port>', 'serve the dashboard on this loopback port (default: any free one)')
   .action(run(async () => (await import('./up.js')).upCommand));
 
 program
@@ -70,6 +72,20 @@ program
   .description('rebuild and restart one service of the running session now')
   .argument('<service>', 'the service to update')
   .action(run(async () => (await import('./trigger.js')).triggerCommand));
+
+program
+  .command('report')
+  .description('where the time goes: per service, step medians and p95, edit-to-live, trend')
+  .argument('[services...]', 'only these services')
+  .option('--last <n>', 'the last n updates of each service (default 50)')
+  .option('--since <window>', 'updates of the last <window>, e.g. 1h, 7d')
+  .option('--compare <window>', 'the last <window> against the one before it, e.g. 1d')
+  .action(run(async () => (await import('./report.js')).reportCommand));
+
+program
+  .command('advise')
+  .description('suggestions from the recorded updates, each with the numbers behind it')
+  .action(run(async () => (await import('./advise.js')).adviseCommand));
 
 program
   .command('validate')

@@ -11,6 +11,9 @@ export interface GlobalOptions {
   json?: boolean;
   /** `--runtime`: run every service on this runtime. */
   runtime?: string;
+  /** `--no-ui` sets it false. */
+  ui?: boolean;
+  uiPort?: string;
 }
 
 const RUNTIMES: readonly RuntimeName[] = ['local', 'docker'];

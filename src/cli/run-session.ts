@@ -19,7 +19,7 @@ export interface SessionRun {
 export async function startSession(
   project: Project,
   services: Service[],
-  options: { json: boolean; watch: boolean },
+  options: { json: boolean; watch: boolean; dashboard?: { port: number } },
 ): Promise<SessionRun> {
   const live = readLiveSession(project.stateDir);
   if (live) {
@@ -51,6 +51,6 @@ export async function startSession(
   for (const sig of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) process.on(sig, onSignal);
 
   const { createApp } = await import('../main.js');
-  const app = createApp({ project, services, events, watch: options.watch });
+  const app = createApp({ project, services, events, watch: options.watch, dashboard: options.dashboard });
   return { app, events, interrupted };
 }

@@ -67,7 +67,7 @@ const listIn = (id: string, folder: string) =>
 
 const modeIn = (id: string, file: string) => execIn(id, 'busybox', 'stat', '-c', '%a', file).stdout.trim();
 
-/** The host pid of the container's service process (the supervisor's child running `match`). */
+/** The host pid of the container process whose command line starts with `command` (`docker top`). */
 const childPid = (id: string, command: string) =>
   processesOf(id).find((p) => p.args.startsWith(command))?.pid;
 
@@ -416,10 +416,13 @@ services:
 
     it('a change excluded by .dockerignore that no rule covers does nothing (noop)', async () => {
       const c = id('fb');
+      expect(catIn(c, '/app/notes/todo.txt')).toBeUndefined();
+      expect(catIn(c, '/app/other.txt')).toBe('other v2\n');
       const record = await saved(session, 'fb', 'fb/notes/todo.txt', () =>
         fs.writeFileSync(path.join(dir, 'fb/notes/todo.txt'), 'still not in the image\n'),
       );
       expect(record.outcome).toBe('noop');
+      expect(record.plan?.reason).toBe('only files outside the image changed');
       expect(names(record)).not.toContain('image');
       expect(names(record)).not.toContain('sync');
       expect(id('fb')).toBe(c);

@@ -15,8 +15,10 @@ import {
   containerOf,
   copyExample,
   dockerRun,
+  imageIds,
   inspectContainer,
   processesOf,
+  removeNewImages,
 } from '../support/docker-cli.js';
 import { eventually, goAvailable, runCliAsync } from '../support/project.js';
 import { finished, is } from '../support/session.js';
@@ -25,6 +27,8 @@ const PROJECT = 'quickstart';
 const SERVICES = ['api', 'web', 'static'];
 let dir = '';
 let session: PitstopSession | undefined;
+// The api image holds a binary built in this test's folder: no later run can reuse it.
+let apiImages: string[] | undefined;
 
 afterAll(async () => {
   await session?.stop();
@@ -32,6 +36,7 @@ afterAll(async () => {
     await removeProject(PROJECT, dir);
     fs.rmSync(dir, { recursive: true, force: true });
   }
+  if (apiImages) removeNewImages(PROJECT, 'api', apiImages);
 });
 
 async function edit(service: string, file: string, from: string, to: string): Promise<UpdateRecord> {
@@ -55,7 +60,10 @@ function recent(service: string): string {
 }
 
 describe.runIf(dockerAvailable() && goAvailable())('quickstart on the docker runtime', () => {
-  beforeAll(() => prepareBaseImages(), 120_000);
+  beforeAll(async () => {
+    await prepareBaseImages();
+    apiImages = imageIds(PROJECT, 'api');
+  }, 120_000);
 
   it('starts api → web → static as containers, puts each kind of edit live in the same container, and `down` leaves nothing', async () => {
     const copy = await copyExample(PROJECT, ['8081', '8082', '8083'], (yaml, free) =>

@@ -8,13 +8,23 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { PitstopSession } from '../../bench/lib/pitstop.js';
 import type { UpdateRecord } from '../../src/model/update.js';
 import { dockerAvailable, leftovers, prepareBaseImages, removeProject } from '../support/docker.js';
-import { answer, containerOf, copyExample, docker, inspectContainer } from '../support/docker-cli.js';
+import {
+  answer,
+  containerOf,
+  copyExample,
+  docker,
+  imageIds,
+  inspectContainer,
+  removeNewImages,
+} from '../support/docker-cli.js';
 import { goAvailable } from '../support/project.js';
 import { finished, ready, stopSessions, up } from '../support/session.js';
 
 const PROJECT = 'go-strategies';
 const VOLUME = `${PROJECT}_gocache`;
 let dir = '';
+// host-compile's image holds a binary built in this test's folder: no later run can reuse it.
+let hostImages: string[] | undefined;
 
 afterAll(async () => {
   await stopSessions();
@@ -22,6 +32,7 @@ afterAll(async () => {
     await removeProject(PROJECT, dir);
     fs.rmSync(dir, { recursive: true, force: true });
   }
+  if (hostImages) removeNewImages(PROJECT, 'host-compile', hostImages);
 });
 
 const names = (r: UpdateRecord) => r.spans.map((s) => s.name);
@@ -37,7 +48,10 @@ async function setVersion(session: PitstopSession, service: string, version: str
 }
 
 describe.runIf(dockerAvailable() && goAvailable())('go-strategies on the docker runtime', () => {
-  beforeAll(() => prepareBaseImages({ go: true }), 180_000);
+  beforeAll(async () => {
+    await prepareBaseImages({ go: true });
+    hostImages = imageIds(PROJECT, 'host-compile');
+  }, 180_000);
 
   it('compiles in the container (cache on a volume) and on the host (binary shipped), both live in the same containers', async () => {
     const copy = await copyExample(PROJECT, ['8091', '8092']);

@@ -77,12 +77,30 @@ export function processesOf(id: string): { pid: number; args: string }[] {
     .map((m) => ({ pid: Number(m[1]), args: m[2]! }));
 }
 
-/** Removes the images pitstop built for a project (they carry its project label); for afterAll. */
-export function removeImages(project: string): void {
-  const ids = dockerRun('images', '-q', '--no-trunc', '--filter', `label=${LABELS.project}=${project}`)
+/** Ids of the images pitstop built for a project (they carry its project label), or for one service. */
+export function imageIds(project: string, service?: string): string[] {
+  const labels: Record<string, string> = { [LABELS.project]: project };
+  if (service) labels[LABELS.service] = service;
+  const ids = dockerRun('images', '-q', '--no-trunc', ...filters(labels))
     .stdout.split('\n')
     .filter(Boolean);
-  if (ids.length) dockerRun('rmi', '-f', ...new Set(ids));
+  return [...new Set(ids)];
+}
+
+/** Removes the images pitstop built for a project; for projects with a name of their own. */
+export function removeImages(project: string): void {
+  const ids = imageIds(project);
+  if (ids.length) dockerRun('rmi', '-f', ...ids);
+}
+
+/**
+ * Removes images of `service` that are not in `before`: those a test built from a copy whose
+ * inputs differ with its folder (a Go binary embeds its source paths), which no later run reuses.
+ * Images in use are kept (no -f).
+ */
+export function removeNewImages(project: string, service: string, before: string[]): void {
+  const fresh = imageIds(project, service).filter((id) => !before.includes(id));
+  if (fresh.length) dockerRun('rmi', ...fresh);
 }
 
 /**

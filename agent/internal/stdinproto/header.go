@@ -15,16 +15,17 @@ const MaxHeader = 64 << 10
 // header is one frame's JSON line. Pointers tell "absent" from zero where
 // that matters.
 type header struct {
-	Op       string   `json:"op"`
-	Seq      int64    `json:"seq"`
-	Path     string   `json:"path"`
-	Paths    []string `json:"paths"`
-	Target   string   `json:"target"`
-	Mode     *int64   `json:"mode"`
-	Size     *int64   `json:"size"`
-	SHA256   string   `json:"sha256"`
-	Encoding string   `json:"encoding"`
-	Signal   string   `json:"signal"`
+	Op         string   `json:"op"`
+	Seq        int64    `json:"seq"`
+	Path       string   `json:"path"`
+	Paths      []string `json:"paths"`
+	Target     string   `json:"target"`
+	Mode       *int64   `json:"mode"`
+	Size       *int64   `json:"size"`
+	SHA256     string   `json:"sha256"`
+	BaseSHA256 string   `json:"base_sha256"`
+	Encoding   string   `json:"encoding"`
+	Signal     string   `json:"signal"`
 }
 
 // fields lists what each op may carry besides "op" and "seq". Anything else
@@ -34,6 +35,7 @@ type header struct {
 var fields = map[string][]string{
 	"hello":   nil,
 	"write":   {"path", "mode", "size", "sha256", "encoding"},
+	"patch":   {"path", "mode", "size", "sha256", "base_sha256"},
 	"symlink": {"path", "target"},
 	"mkdir":   {"path", "mode"},
 	"delete":  {"paths"},
@@ -82,7 +84,7 @@ func parse(line []byte) frame {
 		f.err = errors.New("missing seq: want a positive integer")
 	case !known:
 		f.err = errors.New("unknown op " + strconv.Quote(f.h.Op))
-	case raw["size"] != nil && f.h.Op != "write":
+	case raw["size"] != nil && f.h.Op != "write" && f.h.Op != "patch":
 		f.err = errors.New("op " + f.h.Op + " takes no payload")
 	default:
 		f.err = unknownField(raw, allowed)

@@ -98,6 +98,8 @@ func (s *server) do(f frame) (string, error) {
 		return "version=" + s.version + " pid=" + strconv.Itoa(s.child.PID()), nil
 	case "write":
 		return "", s.write(f)
+	case "patch":
+		return "", s.patch(f)
 	case "symlink":
 		return "", symlink(h.Path, h.Target, f.seq)
 	case "mkdir":

@@ -23,9 +23,13 @@ var errTruncated = errors.New("payload truncated: input ended")
 // bytes are consumed (or the input has ended), so the next frame's header is
 // where the reader expects it.
 func (s *server) write(f frame) error {
-	h := &f.h
 	payload := &io.LimitedReader{R: s.in, N: f.size}
-	err := s.writeFile(h, f.seq, payload)
+	return s.consumed(payload, s.writeFile(&f.h, f.seq, payload))
+}
+
+// consumed reads what is left of a payload after its frame was carried out
+// (or refused) with the result err, and returns the frame's result.
+func (s *server) consumed(payload *io.LimitedReader, err error) error {
 	if payload.N > 0 {
 		// Unread payload: refused before reading, or a decode/disk error
 		// stopped the copy midway.

@@ -69,6 +69,8 @@ export function attachTerminalView(events: EventBus, options: TerminalViewOption
     switch (event.type) {
       case 'session-started':
         return write(pc.bold(`pitstop · ${event.project} · ${event.services.length} services`));
+      case 'dashboard':
+        return write(`${pc.bold('dashboard')} ${pc.cyan(event.url)}`);
       case 'log':
         return write(`${label(event.service)} ${pc.dim('│')} ${event.line}`);
       case 'service-state': {
