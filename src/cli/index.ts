@@ -9,7 +9,15 @@ const program = new Command('pitstop')
     'Run a multi-service app in development and keep it live as the code changes, timing every step.',
   )
   .version(process.env.npm_package_version ?? '0.1.0', '-V, --version')
-  .option('-f, --file <path>', 'project file (default: pitstop.yaml, searched upward from here)')
+  .option(
+    '-f, --file <path>',
+    'project file: pitstop.yaml, or compose.yaml (repeat to merge Compose files); default: searched upward',
+    (value: string, previous: string[] = []) => [...previous, value],
+  )
+  .option('--profile <name>', 'turn on a Compose profile (repeatable)', (value: string, previous: string[] = []) => [
+    ...previous,
+    value,
+  ])
   .option('--json', 'machine-readable output: JSON lines of events, or one JSON document')
   .showHelpAfterError('(add --help for usage)')
   .exitOverride();

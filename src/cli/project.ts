@@ -1,13 +1,16 @@
 // Shared by the commands: find and load the project file, and pick the services to run.
 
-import { findProjectFile } from '../config/find.js';
-import { loadProject } from '../config/load.js';
+import { findProjectFiles } from '../config/find.js';
+import { loadProjectFiles } from '../config/load.js';
 import { PitstopError } from '../errors.js';
 import { withDependencies } from '../graph/graph.js';
 import type { Project, RuntimeName, Service } from '../model/project.js';
 
 export interface GlobalOptions {
-  file?: string;
+  /** `-f`, repeatable: a pitstop.yaml, or Compose files merged in order (plus a pitstop.yaml). */
+  file?: string[];
+  /** `--profile`, repeatable: Compose profiles to turn on. */
+  profile?: string[];
   json?: boolean;
   /** `--runtime`: run every service on this runtime. */
   runtime?: string;
@@ -26,8 +29,9 @@ export async function openProject(options: GlobalOptions): Promise<Project> {
       exitCode: 2,
     });
   }
-  return loadProject(findProjectFile(process.cwd(), options.file), {
+  return loadProjectFiles(findProjectFiles(process.cwd(), options.file ?? []), {
     runtime: runtime as RuntimeName | undefined,
+    profiles: options.profile,
   });
 }
 

@@ -28,6 +28,17 @@ export async function startSession(
       exitCode: EXIT.USAGE,
     });
   }
+  if (services.some((s) => s.runtime === 'docker')) {
+    // Never fight `docker compose` over the same project's ports and volumes.
+    const { DockerClient } = await import('../runtimes/docker/api/index.js');
+    const { refuseComposeConflict } = await import('../config/compose/conflict.js');
+    const client = DockerClient.fromEnv();
+    try {
+      await refuseComposeConflict(project, client);
+    } finally {
+      client.close();
+    }
+  }
   const events = new EventBus();
   if (options.json) attachJsonView(events, process.stdout);
   else {

@@ -54,7 +54,12 @@ export interface EncodedDelta {
 }
 
 export interface DeltaOptions {
-  /** zlib level for the op stream; default 9 (the stream is small, 9 costs little). */
+  /**
+   * zlib level for the op stream. Default: 9 while the stream is under
+   * 1 MiB (a delta of a small change: milliseconds either way, 0.7 % smaller
+   * than 6), else 6 (mostly new bytes: 9 took 3x as long as 6 on a 5.8 MB
+   * binary for 0.4 % less).
+   */
   level?: number;
 }
 
@@ -65,7 +70,7 @@ export function encodeDelta(
 ): EncodedDelta {
   const prepared = base instanceof Uint8Array ? prepareBase(base) : base;
   const { ops, stats } = writeOps(prepared.index, target);
-  const body = deflateRawSync(ops, { level: options.level ?? 9 });
+  const body = deflateRawSync(ops, { level: options.level ?? (ops.length < 1 << 20 ? 9 : 6) });
   const targetSha256 = sha256Hex(target);
 
   const delta = new Uint8Array(HEADER_SIZE + body.length);

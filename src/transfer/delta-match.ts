@@ -29,8 +29,9 @@ const SWITCH_MARGIN = 8;
 /**
  * Where nothing matches (new code, compressed debug sections) the scan moves
  * 1 byte per try, then 2 after 128 tries, 3 after 256…, as LZ4 does: a
- * match is still found (a few bytes late; it is extended backwards), and a
- * 2 MB run of new bytes costs ~40 ms less.
+ * match is still found (a few bytes late; it is extended backwards). On an
+ * unstripped binary (2 MB of new compressed DWARF) the scan took 260 ms
+ * CPU without this, 100 ms with, for a delta 0.2 % larger.
  */
 const SKIP_SHIFT = 7;
 /** Extensions stop once their score is this far below the best seen. */
@@ -38,8 +39,8 @@ const GIVE_UP = 256;
 /**
  * A new match is extended backwards at most max(4 × its length, BACK_MIN):
  * without a bound, repetitive data (a short match found every few bytes,
- * each extended back over the same stretch) took quadratic time, 40 s on
- * 200 KB.
+ * each extended back over the same stretch) takes quadratic time: 40 s for
+ * 200 KB of a 3-byte pattern, seen before the index kept first occurrences.
  */
 const BACK_MIN = 256;
 

@@ -93,8 +93,8 @@ func ReadHeader(r io.Reader) (Header, error) {
 // that the ops produce exactly h.TargetSize bytes and that r ends with the
 // stream; it does not hash: the caller hashes what w receives.
 func Apply(h Header, base io.ReaderAt, r io.Reader, w io.Writer) error {
-	// flate reads exactly its stream from an io.ByteReader, so what is left
-	// in in afterwards is trailing data.
+	// Given an io.ByteReader, flate reads no further than its stream's end,
+	// so any byte still in `in` afterwards is trailing data.
 	in := bufio.NewReaderSize(r, chunk)
 	zr := flate.NewReader(in)
 	a := &applier{h: h, base: base, ops: bufio.NewReaderSize(zr, chunk), w: w, buf: make([]byte, chunk)}
