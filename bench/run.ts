@@ -25,8 +25,8 @@ import { s6 } from './scenarios/s6-idle-watch.js';
 const SCENARIOS: Scenario[] = [s0, s1, s3, s4, s5, s6];
 
 const USAGE = `usage: tsx bench/run.ts [--quick] [--only S0,S1] [--runs N] [--warmup N] [--out FILE]
-  --quick     5 measured edits per loop (S1: 3, S5: 2 starts), 1 warm-up, 10 s idle sample
-              (well under two minutes)
+  --quick     5 measured edits per loop and 1 warm-up (S1, S3: 3 edits, S5: 2 starts; no
+              warm-up on Docker), 10 s idle sample (well under two minutes)
   --only      run only these scenarios (known: ${SCENARIOS.map((s) => s.id).join(', ')})
   --runs      measured edits per loop (default 10, quick 5)
   --warmup    unmeasured edits per loop first (default 2, quick 1)

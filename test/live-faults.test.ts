@@ -60,9 +60,11 @@ describe.runIf(goAvailable())('live faults (Go)', () => {
       /^build step "compile" of api failed: "go build -o bin\/api \." exited/,
     );
     expect(broken.error?.logTail?.join('\n')).toMatch(/main\.go:\d+:\d+: syntax error/);
+    // The state as that update ended (a later batch may already be under way on a loaded machine).
+    const endedAt = s.events.findIndex((e) => e.type === 'update-finished' && e.record.id === broken.id);
     expect(
       s.events
-        .slice(since)
+        .slice(since, endedAt)
         .filter(is('service-state', (e) => e.service === 'api'))
         .at(-1),
     ).toMatchObject({

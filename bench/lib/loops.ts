@@ -30,6 +30,11 @@ export interface RunOptions {
   runs: number;
   /** Pause between two edits so one loop's aftermath (logs, history writes) doesn't bleed into the next. */
   gapMs: number;
+  /**
+   * Set the loops up all at once rather than one after the other: for loops whose set-up takes
+   * seconds (image builds, container starts). Nothing is measured during set-up.
+   */
+  parallelSetup?: boolean;
   log(message: string): void;
 }
 
@@ -103,19 +108,22 @@ export async function runAlternating(
   const states: LoopState[] = [];
   const removers: Array<() => void> = [];
   try {
-    for (const loop of loops) {
-      const state: LoopState = { loop, n: 0, results: [], failures: 0, consecutive: 0, active: true };
-      states.push(state);
-      removers.push(onCleanup(() => loop.teardown()));
-      opts.log(`  ${loop.name}: setting up`);
+    const setUp = async (state: LoopState) => {
+      opts.log(`  ${state.loop.name}: setting up`);
       try {
-        await loop.setup();
+        await state.loop.setup();
       } catch (err) {
         state.active = false;
         state.error = `setup failed: ${(err as Error).message}`;
-        opts.log(`  ${loop.name}: ${state.error}`);
+        opts.log(`  ${state.loop.name}: ${state.error}`);
       }
+    };
+    for (const loop of loops) {
+      states.push({ loop, n: 0, results: [], failures: 0, consecutive: 0, active: true });
+      removers.push(onCleanup(() => loop.teardown()));
     }
+    if (opts.parallelSetup) await Promise.all(states.map(setUp));
+    else for (const state of states) await setUp(state);
     for (let i = 0; i < opts.warmup; i++) {
       for (const s of states) if (s.active) await oneEdit(s, false, opts);
     }

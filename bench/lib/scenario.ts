@@ -24,3 +24,16 @@ export interface Scenario {
   title: string;
   run(ctx: ScenarioContext): Promise<ScenarioOutcome>;
 }
+
+/**
+ * The edit counts for a scenario whose edits take seconds: with `--quick`, at most `quick.runs`
+ * measured and `quick.warmup` unmeasured edits (the set-up has already compiled, built and
+ * started everything once, so a warm-up adds little); otherwise the context's own.
+ */
+export function editCounts(
+  ctx: ScenarioContext,
+  quick: { runs: number; warmup: number },
+): { runs: number; warmup: number } {
+  if (!ctx.quick) return { runs: ctx.runs, warmup: ctx.warmup };
+  return { runs: Math.min(ctx.runs, quick.runs), warmup: Math.min(ctx.warmup, quick.warmup) };
+}

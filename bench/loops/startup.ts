@@ -67,17 +67,25 @@ export function startupLoop(o: StartupLoopOptions): Loop {
     session = s;
     let readyAt: number;
     let selfMs: number;
+    let stopMs = 0;
+    let downMs = 0;
     try {
       const ready = await s.waitReady(180_000);
       readyAt = now();
       selfMs = ready.durationMs;
     } finally {
       // Stopped either way; a start that failed still must not leave containers behind.
+      const stopAt = now();
       const stopped = await s.stop();
+      stopMs = now() - stopAt;
       session = undefined;
       if (!stopped.clean || stopped.stragglers.length) unclean++;
+      // On SIGTERM pitstop removes its containers and network itself; `down` is the backstop.
+      for (const l of await dockerLeftovers(o.project)) leftovers.add(`${l} (after SIGTERM)`);
+      const downAt = now();
       await pitstopDown(dir!, o.env);
-      for (const l of await dockerLeftovers(o.project)) leftovers.add(l);
+      downMs = now() - downAt;
+      for (const l of await dockerLeftovers(o.project)) leftovers.add(`${l} (after down)`);
     }
     const sessionAt = s.events.find((e) => e.type === 'session-started')?.at;
     const steps = s.events.flatMap((e) => (e.type === 'step' ? [e] : []));
@@ -89,6 +97,8 @@ export function startupLoop(o: StartupLoopOptions): Loop {
       image_builds: images.filter((e) => e.span.outcome !== 'cached').length,
       image_spans: images.length,
       self_reported_ms: selfMs,
+      stop_ms: stopMs,
+      down_ms: downMs,
     };
     if (sessionAt !== undefined) extra.cli_start_ms = sessionAt - spawnedAt;
     return { ms: readyAt - spawnedAt, steps: sums, extra };
@@ -101,8 +111,9 @@ export function startupLoop(o: StartupLoopOptions): Loop {
       const ports = [];
       for (let i = 0; i < o.ports; i++) ports.push(await freePort());
       o.write(dir, o.project, ports);
-      // The first start builds the images: what makes the warm loop's caches warm.
-      await start();
+      // The first start builds the images: what makes the warm loop's caches warm. A cold loop
+      // removes them before every start anyway, so it needs none.
+      if (!o.cold) await start();
     },
     async edit(): Promise<EditResult> {
       if (o.cold) {

@@ -10,7 +10,7 @@ import {
   sweepOnCleanup,
 } from '../lib/docker.js';
 import { runAlternating } from '../lib/loops.js';
-import type { Scenario } from '../lib/scenario.js';
+import { editCounts, type Scenario } from '../lib/scenario.js';
 import { ratio, round } from '../lib/stats.js';
 import { compileLoop } from '../loops/compile.js';
 import { dockerLoop } from '../loops/docker.js';
@@ -98,9 +98,9 @@ export const s1: Scenario = {
     ];
     // Four loops of which two rebuild or restart a container (seconds each): --quick measures 3 edits.
     const results = await runAlternating('S1', loops, {
-      warmup: ctx.warmup,
-      runs: ctx.quick ? Math.min(ctx.runs, 3) : ctx.runs,
+      ...editCounts(ctx, { runs: 3, warmup: 0 }),
       gapMs: 300,
+      parallelSetup: true,
       log: ctx.log,
     });
 

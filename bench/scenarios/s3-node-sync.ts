@@ -10,7 +10,7 @@ import {
 } from '../lib/docker.js';
 import { runAlternating } from '../lib/loops.js';
 import type { GoalCheck } from '../lib/results.js';
-import type { Scenario } from '../lib/scenario.js';
+import { editCounts, type Scenario } from '../lib/scenario.js';
 import { ratio } from '../lib/stats.js';
 import { dockerLoop } from '../loops/docker.js';
 import { nodemonLoop } from '../loops/nodemon.js';
@@ -111,10 +111,11 @@ export const s3: Scenario = {
         log: ctx.log,
       }),
     ];
+    // docker restart takes over a second: --quick measures 3 edits.
     const results = await runAlternating('S3', loops, {
-      warmup: ctx.warmup,
-      runs: ctx.runs,
+      ...editCounts(ctx, { runs: 3, warmup: 0 }),
       gapMs: 300,
+      parallelSetup: true,
       log: ctx.log,
     });
 

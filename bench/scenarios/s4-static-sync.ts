@@ -9,7 +9,7 @@ import {
   sweepOnCleanup,
 } from '../lib/docker.js';
 import { runAlternating } from '../lib/loops.js';
-import type { Scenario } from '../lib/scenario.js';
+import { editCounts, type Scenario } from '../lib/scenario.js';
 import { ratio } from '../lib/stats.js';
 import { dockerLoop } from '../loops/docker.js';
 import { pitstopLoop } from '../loops/pitstop.js';
@@ -70,9 +70,9 @@ export const s4: Scenario = {
       }),
     ];
     const results = await runAlternating('S4', loops, {
-      warmup: ctx.warmup,
-      runs: ctx.runs,
+      ...editCounts(ctx, { runs: 5, warmup: 0 }),
       gapMs: 300,
+      parallelSetup: true,
       log: ctx.log,
     });
     const m = results.find((r) => r.loop === 'pitstop')?.median_ms ?? null;

@@ -6,7 +6,7 @@ import { cpSync, mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { PITSTOP_PROJECT_LABEL, prepareBases, requireDocker, sweepOnCleanup } from '../lib/docker.js';
 import { runAlternating } from '../lib/loops.js';
-import type { Scenario } from '../lib/scenario.js';
+import { editCounts, type Scenario } from '../lib/scenario.js';
 import { ratio } from '../lib/stats.js';
 import { fixturesDir } from '../lib/tmp.js';
 import { startupLoop } from '../loops/startup.js';
@@ -67,11 +67,11 @@ export const s5: Scenario = {
       startupLoop({ ...common, name: 'pitstop', project: warmProject, cold: false }),
       startupLoop({ ...common, name: 'first start', project: coldProject, cold: true }),
     ];
-    // A start and its stop take seconds: --quick measures two of each, the set-up's own
-    // first start serving as the warm-up.
+    // A start and its stop take seconds: one warm-up at most, and --quick measures two of each.
+    const counts = editCounts(ctx, { runs: 2, warmup: 0 });
     const results = await runAlternating('S5', loops, {
-      warmup: ctx.quick ? 0 : Math.min(ctx.warmup, 1),
-      runs: ctx.quick ? Math.min(ctx.runs, 2) : ctx.runs,
+      runs: counts.runs,
+      warmup: Math.min(counts.warmup, 1),
       gapMs: 300,
       log: ctx.log,
     });

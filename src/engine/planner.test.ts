@@ -77,8 +77,8 @@ describe('planUpdate', () => {
     });
     const plan = planUpdate(web, [change('src/a/b.js'), change('src/old.js', 'delete')]);
     expect(plan.syncs).toEqual([
-      { from: `${dir}/src/a/b.js`, to: '/app/src/a/b.js', kind: 'change' },
-      { from: `${dir}/src/old.js`, to: '/app/src/old.js', kind: 'delete' },
+      { from: `${dir}/src/a/b.js`, to: '/app/src/a/b.js', kind: 'change', root: '/app/src' },
+      { from: `${dir}/src/old.js`, to: '/app/src/old.js', kind: 'delete', root: '/app/src' },
     ]);
     expect(plan.runs).toEqual([2]);
     expect(plan.restart).toBe('process');
@@ -122,12 +122,14 @@ describe('planUpdate', () => {
       ],
     });
     const plan = planUpdate(svc, [change('main.go')]);
-    expect(plan.syncs).toEqual([{ from: `${dir}/bin`, to: '/app', kind: 'change', output: 'compile' }]);
+    expect(plan.syncs).toEqual([
+      { from: `${dir}/bin`, to: '/app', kind: 'change', output: 'compile', root: '/app' },
+    ]);
     expect(plan.restart).toBe('process');
     // The rule names the binary inside the output folder: that file is what travels.
     const binary = service({ liveUpdate: [{ kind: 'sync', from: `${dir}/bin/api`, to: '/api' }] });
     expect(planUpdate(binary, [change('main.go')]).syncs).toEqual([
-      { from: `${dir}/bin/api`, to: '/api', kind: 'change', output: 'compile' },
+      { from: `${dir}/bin/api`, to: '/api', kind: 'change', output: 'compile', root: '/api' },
     ]);
   });
 

@@ -104,7 +104,12 @@ export function planUpdate(service: Service, changes: FileChange[], context: Pla
     }
     const sync = service.liveUpdate.find((r) => r.kind === 'sync' && syncTakes(r, change.path));
     if (sync?.kind === 'sync') {
-      syncs.push({ from: change.path, to: syncTarget(sync.from, sync.to, change.path), kind: change.kind });
+      syncs.push({
+        from: change.path,
+        to: syncTarget(sync.from, sync.to, change.path),
+        kind: change.kind,
+        root: sync.to,
+      });
       covered = true;
     }
     for (const { rule, index } of runRules) {
@@ -135,9 +140,10 @@ export function planUpdate(service: Service, changes: FileChange[], context: Pla
             to: syncTarget(rule.from, rule.to, abs),
             kind: 'change',
             output: step.name,
+            root: rule.to,
           });
         } else if (isInside(abs, rule.from)) {
-          syncs.push({ from: rule.from, to: rule.to, kind: 'change', output: step.name });
+          syncs.push({ from: rule.from, to: rule.to, kind: 'change', output: step.name, root: rule.to });
         }
       }
     }
@@ -211,7 +217,7 @@ export async function initialSyncs(service: Service): Promise<SyncOp[]> {
     for (const name of names) {
       const abs = name === '' ? rule.from : path.join(rule.from, name);
       if (!syncTakes(rule, abs) || (name !== '' && (await stat(abs)).isDirectory())) continue;
-      ops.push({ from: abs, to: syncTarget(rule.from, rule.to, abs), kind: 'change' });
+      ops.push({ from: abs, to: syncTarget(rule.from, rule.to, abs), kind: 'change', root: rule.to });
     }
   }
   return ops;

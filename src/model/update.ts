@@ -53,6 +53,8 @@ export interface SyncOp {
   kind: ChangeKind;
   /** Set when the file is an output of this build step: synced only if the step really ran. */
   output?: string;
+  /** The sync rule's `to`: nothing the op writes or deletes may reach outside it. */
+  root?: string;
 }
 
 /** What one update of one service will do, decided by the planner before anything runs. */

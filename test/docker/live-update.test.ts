@@ -232,7 +232,12 @@ services:
       );
       expect(record, record.error?.message).toMatchObject({ outcome: 'ok' });
       expect(record.plan?.syncs).toEqual([
-        { from: path.join(dir, 'files/site/old.txt'), to: '/srv/site/old.txt', kind: 'delete' },
+        {
+          from: path.join(dir, 'files/site/old.txt'),
+          to: '/srv/site/old.txt',
+          kind: 'delete',
+          root: '/srv/site',
+        },
       ]);
       expect(catIn(c, '/srv/site/old.txt')).toBeUndefined();
       expect(listIn(c, '/srv/site')).toContain('index.html');

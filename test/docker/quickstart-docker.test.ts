@@ -133,7 +133,13 @@ describe.runIf(dockerAvailable() && goAvailable())('quickstart on the docker run
     expect(goSync.bytes).toBeGreaterThan(1_000_000);
     expect(goSync.bytes).toBe(fs.statSync(path.join(dir, 'api', 'bin', 'api')).size);
     expect(goRecord.plan?.syncs).toEqual([
-      { from: path.join(dir, 'api', 'bin', 'api'), to: '/api', kind: 'change', output: 'compile' },
+      {
+        from: path.join(dir, 'api', 'bin', 'api'),
+        to: '/api',
+        kind: 'change',
+        output: 'compile',
+        root: '/api',
+      },
     ]);
     expect(goRecord.editToLiveMs).toBeGreaterThan(0);
     expect(await answer(`${api}/version`), recent('api')).toBe('1.0.1\n');

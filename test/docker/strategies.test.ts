@@ -6,7 +6,9 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { PitstopSession } from '../../bench/lib/pitstop.js';
+import type { Project } from '../../src/model/project.js';
 import type { UpdateRecord } from '../../src/model/update.js';
+import { volumeName } from '../../src/runtimes/docker/container-config.js';
 import { dockerAvailable, leftovers, prepareBaseImages, removeProject } from '../support/docker.js';
 import {
   answer,
@@ -21,7 +23,8 @@ import { goAvailable } from '../support/project.js';
 import { finished, ready, stopSessions, up } from '../support/session.js';
 
 const PROJECT = 'go-strategies';
-const VOLUME = `${PROJECT}_gocache`;
+/** The cache volume's name: per project and per checkout folder (see container-config.ts). */
+const volume = (root: string) => volumeName({ name: PROJECT, root } as Project, 'gocache');
 let dir = '';
 // host-compile's image holds a binary built in this test's folder: no later run can reuse it.
 let hostImages: string[] | undefined;
@@ -90,7 +93,13 @@ describe.runIf(dockerAvailable() && goAvailable())('go-strategies on the docker 
     expect(binary).toBeGreaterThan(1_000_000);
     expect(span(host, 'sync')?.bytes).toBe(binary);
     expect(host.plan?.syncs).toEqual([
-      { from: path.join(dir, 'host-compile', 'bin', 'app'), to: '/app', kind: 'change', output: 'compile' },
+      {
+        from: path.join(dir, 'host-compile', 'bin', 'app'),
+        to: '/app',
+        kind: 'change',
+        output: 'compile',
+        root: '/app',
+      },
     ]);
     expect(await answer(urls['host-compile'])).toBe('2\n');
     expect(containerOf(PROJECT, dir, 'host-compile')).toBe(ids['host-compile']);
@@ -106,9 +115,9 @@ describe.runIf(dockerAvailable() && goAvailable())('go-strategies on the docker 
     expect(containerOf(PROJECT, dir, 'in-container')).toBe(ids['in-container']);
     const mounts = inspectContainer(ids['in-container']).Mounts;
     expect(mounts).toContainEqual(
-      expect.objectContaining({ Type: 'volume', Name: VOLUME, Destination: '/root/.cache/go-build' }),
+      expect.objectContaining({ Type: 'volume', Name: volume(dir), Destination: '/root/.cache/go-build' }),
     );
-    const cache = docker('run', '--rm', '-v', `${VOLUME}:/c:ro`, 'busybox:1.36', 'busybox', 'ls', '/c')
+    const cache = docker('run', '--rm', '-v', `${volume(dir)}:/c:ro`, 'busybox:1.36', 'busybox', 'ls', '/c')
       .split('\n')
       .filter(Boolean);
     // Go's cache layout: README, trim.txt and the 00..ff buckets.

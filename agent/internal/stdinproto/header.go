@@ -26,6 +26,9 @@ type header struct {
 	BaseSHA256 string   `json:"base_sha256"`
 	Encoding   string   `json:"encoding"`
 	Signal     string   `json:"signal"`
+	// Root is the sync target the paths belong to: folders between it and a
+	// path are kept real folders (see tree.go). Optional.
+	Root string `json:"root"`
 }
 
 // fields lists what each op may carry besides "op" and "seq". Anything else
@@ -34,11 +37,11 @@ type header struct {
 // hello's version), not from a wrong result.
 var fields = map[string][]string{
 	"hello":   nil,
-	"write":   {"path", "mode", "size", "sha256", "encoding"},
-	"patch":   {"path", "mode", "size", "sha256", "base_sha256"},
-	"symlink": {"path", "target"},
-	"mkdir":   {"path", "mode"},
-	"delete":  {"paths"},
+	"write":   {"path", "mode", "size", "sha256", "encoding", "root"},
+	"patch":   {"path", "mode", "size", "sha256", "base_sha256", "root"},
+	"symlink": {"path", "target", "root"},
+	"mkdir":   {"path", "mode", "root"},
+	"delete":  {"paths", "root"},
 	"restart": nil,
 	"signal":  {"signal"},
 	"hash":    {"paths"},

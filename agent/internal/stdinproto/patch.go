@@ -41,6 +41,9 @@ func (s *server) patchFile(h *header, seq int64, payload *io.LimitedReader) erro
 	if err := checkPath(h.Path); err != nil {
 		return err
 	}
+	if err := prepareInside(h.Root, h.Path, true); err != nil {
+		return err
+	}
 	base, info, err := openBase(h.Path, h.BaseSHA256)
 	if err != nil {
 		return err

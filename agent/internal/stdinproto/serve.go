@@ -101,11 +101,24 @@ func (s *server) do(f frame) (string, error) {
 	case "patch":
 		return "", s.patch(f)
 	case "symlink":
+		if err := prepareInside(h.Root, h.Path, true); err != nil {
+			return "", err
+		}
 		return "", symlink(h.Path, h.Target, f.seq)
 	case "mkdir":
+		if err := prepareInside(h.Root, h.Path, false); err != nil {
+			return "", err
+		}
 		return "", mkdir(h.Path, h.Mode)
 	case "delete":
-		return "", remove(h.Paths)
+		var inside []string
+		for _, p := range h.Paths {
+			// Behind a symlink is not the mirror: "deleting" there would reach outside root.
+			if reachableInside(h.Root, p) {
+				inside = append(inside, p)
+			}
+		}
+		return "", remove(inside)
 	case "hash":
 		return hashes(h.Paths)
 	case "restart":

@@ -51,6 +51,9 @@ func (s *server) writeFile(h *header, seq int64, payload *io.LimitedReader) erro
 	if err := checkPath(h.Path); err != nil {
 		return err
 	}
+	if err := prepareInside(h.Root, h.Path, true); err != nil {
+		return err
+	}
 	if h.SHA256 != "" && !isSHA256Hex(h.SHA256) {
 		return errors.New("sha256 is not 64 hex digits")
 	}

@@ -10,16 +10,22 @@ import { LABELS } from './labels.js';
 
 export const SUPERVISOR_PATH = '/.pitstop/supervisor';
 
+// Names carry a short hash of the project folder: two checkouts of one project (a worktree, a
+// copy) run side by side without taking each other's containers, network or volumes.
+function checkout(project: Project): string {
+  return createHash('sha1').update(project.root).digest('hex').slice(0, 6);
+}
+
 export function containerName(project: Project, service: Service): string {
-  return `pitstop-${safe(project.name)}-${safe(service.name)}`;
+  return `pitstop-${safe(project.name)}-${checkout(project)}-${safe(service.name)}`;
 }
 
 export function networkName(project: Project): string {
-  return `pitstop-${safe(project.name)}`;
+  return `pitstop-${safe(project.name)}-${checkout(project)}`;
 }
 
 export function volumeName(project: Project, name: string): string {
-  return `${safe(project.name)}_${name}`;
+  return `${safe(project.name)}-${checkout(project)}_${name}`;
 }
 
 function safe(s: string): string {

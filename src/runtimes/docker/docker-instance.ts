@@ -30,6 +30,14 @@ function isUnreachable(err: unknown): boolean {
 interface FileItem {
   from: string;
   to: string;
+  /** The sync rule's target in the container: the supervisor keeps the op inside it. */
+  root: string | undefined;
+}
+
+function groupByRoot(items: FileItem[]): Map<string | undefined, FileItem[]> {
+  const groups = new Map<string | undefined, FileItem[]>();
+  for (const item of items) groups.set(item.root, [...(groups.get(item.root) ?? []), item]);
+  return groups;
 }
 
 export class DockerInstance implements Instance {
@@ -69,31 +77,38 @@ export class DockerInstance implements Instance {
 
   async sync(ops: SyncOp[], options: SyncOptions = {}): Promise<StepResult> {
     const channel = this.#requireChannel();
-    const deletes: string[] = [];
+    const deletes: FileItem[] = [];
     const writes: FileItem[] = [];
     for (const op of ops) {
-      if (op.kind === 'delete') deletes.push(this.#target(op.to));
-      else await this.#expand(op.from, this.#target(op.to), writes, deletes);
+      const root = op.root === undefined ? undefined : this.#target(op.root);
+      if (op.kind === 'delete') deletes.push({ from: op.from, to: this.#target(op.to), root });
+      else await this.#expand(op.from, this.#target(op.to), root, writes, deletes);
     }
     // Deletes first: a folder deleted and re-created in one batch must end up with its new files.
     const acks: Promise<unknown>[] = [];
-    if (deletes.length) acks.push(channel.send({ op: 'delete', paths: deletes }));
+    for (const [root, group] of groupByRoot(deletes)) {
+      acks.push(channel.send({ op: 'delete', paths: group.map((d) => d.to), ...(root ? { root } : {}) }));
+    }
     // Read first, so the transfer's total is known and progress can be told as it goes.
-    const files: { to: string; mode: number; content: Buffer }[] = [];
+    const files: { item: FileItem; mode: number; content: Buffer }[] = [];
     for (const item of writes) {
+      const inRoot = item.root ? { root: item.root } : {};
       const st = await lstat(item.from).catch(() => undefined);
-      if (!st) acks.push(channel.send({ op: 'delete', paths: [item.to] }));
+      if (!st) acks.push(channel.send({ op: 'delete', paths: [item.to], ...inRoot }));
       else if (st.isSymbolicLink()) {
-        acks.push(channel.send({ op: 'symlink', path: item.to, target: await readlink(item.from) }));
-      } else files.push({ to: item.to, mode: st.mode & 0o7777, content: await readFile(item.from) });
+        acks.push(
+          channel.send({ op: 'symlink', path: item.to, target: await readlink(item.from), ...inRoot }),
+        );
+      } else files.push({ item, mode: st.mode & 0o7777, content: await readFile(item.from) });
     }
     const total = files.reduce((sum, f) => sum + f.content.length, 0);
     let bytes = 0;
-    for (const file of files) {
+    for (const { item, mode, content } of files) {
       const before = bytes;
       const sent = (n: number) => options.onProgress?.(before + n, total);
-      acks.push(channel.send({ op: 'write', path: file.to, mode: file.mode }, file.content, sent));
-      bytes += file.content.length;
+      const header = { op: 'write', path: item.to, mode, ...(item.root ? { root: item.root } : {}) };
+      acks.push(channel.send(header, content, sent));
+      bytes += content.length;
     }
     await Promise.all(acks);
     const parts = [`${writes.length} file${writes.length === 1 ? '' : 's'} (${formatBytes(bytes)})`];
@@ -205,13 +220,20 @@ export class DockerInstance implements Instance {
     return path.posix.resolve(this.service.docker.workdir ?? '/', to);
   }
 
-  async #expand(from: string, to: string, writes: FileItem[], deletes: string[]): Promise<void> {
+  async #expand(
+    from: string,
+    to: string,
+    root: string | undefined,
+    writes: FileItem[],
+    deletes: FileItem[],
+  ): Promise<void> {
     const st = await lstat(from).catch(() => undefined);
-    if (!st) deletes.push(to);
+    if (!st) deletes.push({ from, to, root });
     else if (st.isDirectory()) {
-      for (const name of await readdir(from))
-        await this.#expand(path.join(from, name), path.posix.join(to, name), writes, deletes);
-    } else writes.push({ from, to });
+      for (const name of await readdir(from)) {
+        await this.#expand(path.join(from, name), path.posix.join(to, name), root, writes, deletes);
+      }
+    } else writes.push({ from, to, root });
   }
 
   async #daemonUp(deadline: number, signal: AbortSignal | undefined): Promise<void> {

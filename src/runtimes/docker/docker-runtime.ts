@@ -77,6 +77,8 @@ export class DockerRuntime implements Runtime {
     for (const c of existing) {
       const owned = [...this.#instances].some((i) => i.containerId === c.Id);
       if (!owned && c.State === 'running' && c.Labels?.[LABELS.hash] === hash) {
+        // What the process printed before this session attached (readiness may look for it).
+        await replayOutput(client, c.Id, io);
         const adopted = new DockerInstance(service, c.Id, io, this.#instanceDeps, true);
         await adopted.connect();
         await adopted.learnAddress();
@@ -155,6 +157,35 @@ function supervisorFiles(supervisor: SupervisorBinary) {
   ];
 }
 
+/**
+ * The output of the container's current process (printed since the supervisor last started
+ * it), as log lines. Docker does not order stdout against stderr, so lines stamped a moment
+ * before the supervisor's "started" note still count.
+ */
+async function replayOutput(client: DockerClient, id: string, io: InstanceIO): Promise<void> {
+  const lines: { stream: 'stdout' | 'stderr'; text: string; at: number }[] = [];
+  const logs = client.containers.logs(id, {
+    stdout: true,
+    stderr: true,
+    tail: 2_000,
+    timestamps: true,
+    tty: false,
+  });
+  for await (const line of logs) {
+    const at = line.time ? Date.parse(line.time) : 0;
+    if (line.text.includes('pitstop-supervisor: started pid=')) {
+      const keep = lines.filter((l) => l.at >= at - REORDER_MS);
+      lines.length = 0;
+      lines.push(...keep);
+    } else if (!line.text.includes('pitstop-supervisor: '))
+      lines.push({ stream: line.stream, text: line.text, at });
+  }
+  for (const line of lines) io.log(line.stream, line.text);
+}
+
+/** How far Docker's stdout and stderr may be out of step with each other. */
+const REORDER_MS = 100;
+
 function describeStartError(err: unknown, service: Service): unknown {
   const message = err instanceof Error ? err.message : String(err);
   const port = /(?:Bind for [^:]*:|0\.0\.0\.0:|:::)(\d+) failed|address already in use/.exec(message);
@@ -166,6 +197,12 @@ function describeStartError(err: unknown, service: Service): unknown {
         cause: err,
       },
     );
+  }
+  if (isConflict(err)) {
+    return new PitstopError(`a container for ${service.name} already exists: ${(err as Error).message}`, {
+      hint: 'another pitstop session of this project folder may be running; `pitstop down` removes its containers',
+      cause: err,
+    });
   }
   return err;
 }
