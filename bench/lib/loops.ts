@@ -31,8 +31,8 @@ export interface RunOptions {
   /** Pause between two edits so one loop's aftermath (logs, history writes) doesn't bleed into the next. */
   gapMs: number;
   /**
-   * Set the loops up all at once rather than one after the other: for loops whose set-up takes
-   * seconds (image builds, container starts). Nothing is measured during set-up.
+   * Set the loops up (and tear them down) all at once rather than one after the other: for
+   * loops whose set-up takes seconds (image builds, container starts). Nothing is measured then.
    */
   parallelSetup?: boolean;
   log(message: string): void;
@@ -131,13 +131,15 @@ export async function runAlternating(
       for (const s of states) if (s.active) await oneEdit(s, true, opts);
     }
   } finally {
-    for (const s of states) {
+    const tearDown = async (s: LoopState) => {
       try {
         await s.loop.teardown();
       } catch (err) {
         opts.log(`  ${s.loop.name}: teardown failed: ${(err as Error).message}`);
       }
-    }
+    };
+    if (opts.parallelSetup) await Promise.all(states.map(tearDown));
+    else for (const s of states) await tearDown(s);
     for (const remove of removers) remove();
   }
   return states.map((s) => toEntry(scenario, s));

@@ -14,10 +14,11 @@ const program = new Command('pitstop')
     'project file: pitstop.yaml, or compose.yaml (repeat to merge Compose files); default: searched upward',
     (value: string, previous: string[] = []) => [...previous, value],
   )
-  .option('--profile <name>', 'turn on a Compose profile (repeatable)', (value: string, previous: string[] = []) => [
-    ...previous,
-    value,
-  ])
+  .option(
+    '--profile <name>',
+    'turn on a Compose profile (repeatable)',
+    (value: string, previous: string[] = []) => [...previous, value],
+  )
   .option('--json', 'machine-readable output: JSON lines of events, or one JSON document')
   .showHelpAfterError('(add --help for usage)')
   .exitOverride();

@@ -48,6 +48,7 @@ export function makeSpan(
 ): Span {
   const span: Span = { name, startedAt, durationMs: round(durationMs), outcome };
   if (result?.bytes !== undefined) span.bytes = result.bytes;
+  if (result?.bytesSaved) span.bytesSaved = result.bytesSaved;
   if (result?.children?.length) span.children = result.children;
   const text = [detail, result?.detail].filter(Boolean).join(': ');
   if (text) span.detail = text;

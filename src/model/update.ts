@@ -23,6 +23,8 @@ export interface Span {
   outcome: StepOutcome;
   /** Bytes moved by this step, where the step moves any. */
   bytes?: number;
+  /** Bytes the payload diet kept off the wire (raw size minus what was sent). */
+  bytesSaved?: number;
   /** Short human detail: the build step's name, the file count, why it was skipped. */
   detail?: string;
   /** Finer steps inside this one (e.g. the stages of an image build), in order. */

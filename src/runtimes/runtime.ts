@@ -18,6 +18,8 @@ export interface InstanceIO {
 /** What a step did, for its span. */
 export interface StepResult {
   bytes?: number;
+  /** Bytes an encoding (compression, a delta) kept off the wire. */
+  bytesSaved?: number;
   detail?: string;
   /** Finer steps inside this one, e.g. the stages of an image build. */
   children?: Span[];

@@ -5,6 +5,9 @@ import path from 'node:path';
 import { PitstopError } from '../../errors.js';
 import type { Command, Service } from '../../model/project.js';
 import type { SyncOp } from '../../model/update.js';
+import { debugInfo } from '../../transfer/elf-debug.js';
+import type { LinkEstimate } from '../../transfer/link.js';
+import { describeShipment, FileShipper } from '../../transfer/shipper.js';
 import { formatBytes } from '../../util/format.js';
 import type { Instance, InstanceIO, StepResult, SyncOptions } from '../runtime.js';
 import type { DockerClient } from './api/index.js';
@@ -12,6 +15,10 @@ import { type AttachStream, SupervisorChannel } from './supervisor-channel.js';
 
 export interface InstanceDeps {
   client: DockerClient;
+  /** The link to the daemon, shared by every container on it. */
+  link: LinkEstimate;
+  /** A one-time piece of advice for the user (e.g. strip debug information). */
+  hint(service: string, message: string): void;
   /** The daemon runs on this machine, so containers' own addresses are reachable from here. */
   localDaemon: boolean;
   attach(container: string): Promise<AttachStream>;
@@ -47,6 +54,8 @@ export class DockerInstance implements Instance {
   #exitReported = false;
   /** The container's address on the project network, when reachable from here. */
   #ip: string | undefined;
+  readonly #shipper: FileShipper;
+  readonly #hinted = new Set<string>();
 
   constructor(
     readonly service: Service,
@@ -54,7 +63,9 @@ export class DockerInstance implements Instance {
     private readonly io: InstanceIO,
     private readonly deps: InstanceDeps,
     readonly adopted: boolean,
-  ) {}
+  ) {
+    this.#shipper = new FileShipper(deps.link);
+  }
 
   get id(): string {
     return `container ${this.containerId.slice(0, 12)}${this.adopted ? ' (adopted)' : ''}`;
@@ -102,18 +113,41 @@ export class DockerInstance implements Instance {
       } else files.push({ item, mode: st.mode & 0o7777, content: await readFile(item.from) });
     }
     const total = files.reduce((sum, f) => sum + f.content.length, 0);
-    let bytes = 0;
-    for (const { item, mode, content } of files) {
-      const before = bytes;
-      const sent = (n: number) => options.onProgress?.(before + n, total);
-      const header = { op: 'write', path: item.to, mode, ...(item.root ? { root: item.root } : {}) };
-      acks.push(channel.send(header, content, sent));
-      bytes += content.length;
-    }
+    let sent = 0;
+    const shipments = files.map(async ({ item, mode, content }) => {
+      this.#hintDebugInfo(item.from, content);
+      const before = sent;
+      sent += content.length;
+      const progress = (n: number) => options.onProgress?.(before + n, total);
+      const target = { path: item.to, mode, ...(item.root ? { root: item.root } : {}) };
+      return this.#shipper.ship(channel, target, content, progress);
+    });
     await Promise.all(acks);
-    const parts = [`${writes.length} file${writes.length === 1 ? '' : 's'} (${formatBytes(bytes)})`];
+    const done = await Promise.all(shipments);
+    const wire = done.reduce((sum, s) => sum + s.wireBytes, 0);
+    const raw = done.reduce((sum, s) => sum + s.rawBytes, 0);
+    const parts = [`${writes.length} file${writes.length === 1 ? '' : 's'}`];
+    const largest = [...done].sort((a, b) => b.rawBytes - a.rawBytes)[0];
+    if (largest) parts.push(describeShipment(largest));
     if (deletes.length) parts.push(`${deletes.length} deleted`);
-    return { bytes, detail: parts.join(', ') };
+    const result: StepResult = { bytes: wire, detail: parts.join(', ') };
+    if (raw > wire) result.bytesSaved = raw - wire;
+    return result;
+  }
+
+  /** Once per file: a Go binary carrying debug information over a slow link could be much smaller. */
+  #hintDebugInfo(from: string, content: Buffer): void {
+    if (this.deps.link.isFast() || this.#hinted.has(from)) return;
+    const info = debugInfo(content);
+    if (!info?.go || info.strippable < content.length * 0.1) return;
+    this.#hinted.add(from);
+    const stripped = content.length - info.strippable;
+    this.deps.hint(
+      this.service.name,
+      `${path.basename(from)} carries debug information: ${formatBytes(info.strippable)} of ${formatBytes(content.length)}. ` +
+        `Built with -ldflags "-s -w" it would be ${formatBytes(stripped)} on this ${this.deps.link.describe()}. ` +
+        'pitstop does not change your build flags; add them to the build step if you do not need a debugger here.',
+    );
   }
 
   async exec(cmd: Command, options: { quiet?: boolean } = {}): Promise<StepResult> {

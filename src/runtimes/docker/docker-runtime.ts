@@ -1,10 +1,12 @@
 // Services as containers on a Docker engine (local or remote). Images come from ImageBuilder;
 // each container gets the supervisor as PID 1 and a stdin channel to it; a running container
 // whose inputs hash the same is adopted instead of replaced.
+import { gzipSync } from 'node:zlib';
 import type { FileHashes } from '../../build/file-hashes.js';
 import { PitstopError } from '../../errors.js';
 import type { Project, Service } from '../../model/project.js';
 import { checkPortsFree } from '../../proc/ports.js';
+import { LinkEstimate } from '../../transfer/link.js';
 import type { Instance, InstanceIO, PrepareOptions, PrepareResult, Runtime } from '../runtime.js';
 import { type DockerClient, isConflict, isNotFound, packBuffer } from './api/index.js';
 import { markDockerUsed } from './cleanup.js';
@@ -31,12 +33,17 @@ export class DockerRuntime implements Runtime {
   #network: Promise<void> | undefined;
   #supervisor: Promise<SupervisorBinary> | undefined;
   readonly #instanceDeps: InstanceDeps;
+  /** The connection to this daemon, measured at start and kept current by every transfer. */
+  readonly link: LinkEstimate;
 
   constructor(private readonly options: DockerRuntimeOptions) {
+    this.link = new LinkEstimate(options.localDaemon);
     this.#images = new ImageBuilder(options.client, options.project, options.hashes, options.warn);
     this.#instanceDeps = {
       client: options.client,
       localDaemon: options.localDaemon,
+      link: this.link,
+      hint: (service, message) => options.warn(service, message),
       attach: (id) =>
         options.client.containers.attach(id, { stdin: true, stdout: true, stderr: true, tty: false }),
       removed: (instance) => this.#instances.delete(instance),
@@ -49,6 +56,7 @@ export class DockerRuntime implements Runtime {
 
   /** Containers of this project that are no longer running are an earlier session's leftovers. */
   async recover(): Promise<string[]> {
+    await this.#measureRoundTrip();
     const removed: string[] = [];
     for (const c of await this.options.client.containers.list({ labels: this.#labels })) {
       if (c.State === 'running') continue;
@@ -58,6 +66,19 @@ export class DockerRuntime implements Runtime {
       );
     }
     return removed;
+  }
+
+  /** The link's round trip, from a few pings: the first thing known about a remote daemon. */
+  async #measureRoundTrip(): Promise<void> {
+    if (this.link.local) return;
+    const times: number[] = [];
+    for (let i = 0; i < 5; i++) {
+      const started = performance.now();
+      await this.options.client.system.ping();
+      times.push(performance.now() - started);
+    }
+    times.sort((a, b) => a - b);
+    this.link.observeRtt(times[2] ?? times[0] ?? 0);
   }
 
   prepare(service: Service, options: PrepareOptions): Promise<PrepareResult> {
@@ -94,7 +115,13 @@ export class DockerRuntime implements Runtime {
     const instance = new DockerInstance(service, Id, io, this.#instanceDeps, false);
     this.#instances.add(instance);
     try {
-      await client.containers.putArchive(Id, '/', packBuffer(supervisorFiles(supervisor)));
+      // Over a slow link the supervisor travels compressed, and its upload is the first
+      // measurement of the link's throughput.
+      const tar = packBuffer(supervisorFiles(supervisor));
+      const body = this.link.local ? tar : gzipSync(tar, { level: 6 });
+      const sentAt = performance.now();
+      await client.containers.putArchive(Id, '/', body);
+      this.link.observeTransfer(body.length, performance.now() - sentAt);
       await instance.connect();
       await client.containers.start(Id);
       await instance.learnAddress();

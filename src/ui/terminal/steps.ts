@@ -5,7 +5,8 @@ import { formatBytes, formatMs } from '../../util/format.js';
 export function formatSpan(span: Span): string {
   const label = span.name === 'build' && span.detail ? `build ${span.detail.split(':')[0]}` : span.name;
   if (span.outcome === 'cached') return `${label} cached`;
-  const bytes = span.bytes ? ` ${formatBytes(span.bytes)}` : '';
+  const saved = span.bytesSaved ? ` (${formatBytes(span.bytesSaved)} saved)` : '';
+  const bytes = span.bytes ? ` ${formatBytes(span.bytes)}${saved}` : '';
   return `${label} ${formatMs(span.durationMs)}${bytes}${span.outcome === 'failed' ? ' ✗' : ''}`;
 }
 

@@ -1,0 +1,105 @@
+// Ships one file into a container through the supervisor's stdin protocol, on the payload diet:
+// raw on a local engine; over a slow link a delta against the version the container holds
+// (known by content hash, verified by the supervisor), else compressed. Every shipment says
+// what was chosen, the bytes before and after, and why.
+import { gzipSync } from 'node:zlib';
+import { formatBytes } from '../util/format.js';
+import { type Choice, chooseEncoding } from './choose.js';
+import { encodeDelta, type PreparedBase, prepareBase, sha256Hex } from './delta-encode.js';
+import type { LinkEstimate } from './link.js';
+
+export interface FrameSender {
+  send(
+    header: Record<string, unknown>,
+    payload?: Buffer,
+    onSent?: (bytes: number) => void,
+  ): Promise<Record<string, string>>;
+}
+
+export interface Shipment {
+  /** Bytes that went over the link. */
+  wireBytes: number;
+  /** The file's own size. */
+  rawBytes: number;
+  choice: Choice;
+  reason: string;
+}
+
+interface Held {
+  sha256: string;
+  /** Indexed for the next delta, off the edit-to-live path, once the link turned out slow. */
+  base: PreparedBase | Uint8Array;
+}
+
+export class FileShipper {
+  /** What each container path holds, as far as pitstop sent it. */
+  readonly #held = new Map<string, Held>();
+
+  constructor(private readonly link: LinkEstimate) {}
+
+  forget(path: string): void {
+    this.#held.delete(path);
+  }
+
+  async ship(
+    sender: FrameSender,
+    target: { path: string; mode: number; root?: string },
+    content: Buffer,
+    onSent?: (bytes: number) => void,
+  ): Promise<Shipment> {
+    const held = this.#held.get(target.path);
+    const decision = chooseEncoding({ size: content.length, haveBase: held !== undefined, link: this.link });
+    const fields = { path: target.path, mode: target.mode, ...(target.root ? { root: target.root } : {}) };
+    const started = performance.now();
+    let shipment: Shipment | undefined;
+
+    if (decision.choice === 'delta' && held) {
+      const d = encodeDelta(held.base, content);
+      // A change that rewrote most of the file: compressing the whole is smaller.
+      if (d.delta.length < content.length * 0.3) {
+        const header = { op: 'patch', ...fields, base_sha256: held.sha256, sha256: d.targetSha256 };
+        try {
+          await sender.send(header, Buffer.from(d.delta.buffer, d.delta.byteOffset, d.delta.length), onSent);
+          shipment = {
+            wireBytes: d.delta.length,
+            rawBytes: content.length,
+            choice: 'delta',
+            reason: decision.reason,
+          };
+        } catch (err) {
+          // The container does not hold that base (replaced, edited inside): send the whole file.
+          decision.reason += `; the delta was refused (${(err as Error).message}), so the whole file went`;
+        }
+      }
+    }
+    if (!shipment) {
+      const gzip = decision.choice !== 'raw' && !this.link.isFast();
+      const payload = gzip ? gzipSync(content, { level: 1 }) : content;
+      await sender.send({ op: 'write', ...fields, ...(gzip ? { encoding: 'gzip' } : {}) }, payload, onSent);
+      shipment = {
+        wireBytes: payload.length,
+        rawBytes: content.length,
+        choice: gzip ? 'gzip' : 'raw',
+        reason: decision.reason,
+      };
+    }
+    this.link.observeTransfer(shipment.wireBytes, performance.now() - started);
+    if (!this.link.isFast()) this.#remember(target.path, content);
+    return shipment;
+  }
+
+  #remember(path: string, content: Buffer): void {
+    const held: Held = { sha256: sha256Hex(content), base: content };
+    this.#held.set(path, held);
+    // Index it while nothing else happens, so the next delta costs less on the next save.
+    setImmediate(() => {
+      if (this.#held.get(path) === held) held.base = prepareBase(content);
+    });
+  }
+}
+
+export function describeShipment(s: Shipment): string {
+  if (s.choice === 'raw') return `${formatBytes(s.rawBytes)} raw (${s.reason})`;
+  const saved = Math.round((1 - s.wireBytes / s.rawBytes) * 100);
+  return `${s.choice} ${formatBytes(s.wireBytes)} of ${formatBytes(s.rawBytes)}, ${saved}% saved (${s.reason})`;
+}
