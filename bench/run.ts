@@ -3,6 +3,7 @@
 import { randomBytes } from 'node:crypto';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
+import { sweepDockerAgain } from './lib/docker.js';
 import { machineInfo, pathWithGo } from './lib/machine.js';
 import { runCleanups } from './lib/procs.js';
 import {
@@ -80,11 +81,23 @@ async function main(): Promise<number> {
     console.error(`${(err as Error).message}\n${USAGE}`);
     return 2;
   }
-  // Interrupted runs still tear down: no service or watcher outlives the bench.
+  // Interrupted runs still tear down: no service or watcher outlives the bench. One Ctrl-C
+  // under `npm run` arrives twice (the terminal signals the whole group, and tsx relays it):
+  // a repeat within a second is that echo; a later one means "stop now", teardown or not.
+  let interruptedAt: number | undefined;
   for (const signal of ['SIGINT', 'SIGTERM'] as const) {
-    process.once(signal, () => {
+    process.on(signal, () => {
+      if (interruptedAt !== undefined) {
+        if (Date.now() - interruptedAt < 1000) return;
+        process.stderr.write(`\n${signal} again: exiting without finishing the teardown\n`);
+        process.exit(130);
+      }
+      interruptedAt = Date.now();
       process.stderr.write(`\n${signal}: tearing down...\n`);
-      void runCleanups().finally(() => process.exit(130));
+      void runCleanups()
+        // A set-up still under way when the teardowns ran may have created containers since.
+        .then(() => sweepDockerAgain())
+        .finally(() => process.exit(130));
     });
   }
 
@@ -106,6 +119,7 @@ async function main(): Promise<number> {
   const results: ResultEntry[] = [];
   const goals: GoalCheck[] = [];
   for (const scenario of opts.scenarios) {
+    if (interruptedAt !== undefined) break;
     log(`${scenario.id}: ${scenario.title}`);
     const scenarioStarted = Date.now();
     try {

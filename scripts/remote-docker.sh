@@ -5,11 +5,16 @@
 #   scripts/remote-docker.sh up       create the namespace, link and daemon (idempotent)
 #   scripts/remote-docker.sh down     stop the daemon, remove namespace, link and data (idempotent)
 #   scripts/remote-docker.sh status   say what is there; exit 0 only when the daemon answers
+#   scripts/remote-docker.sh link cut|blackhole|restore|rate RATE   faults on the link (see link())
 #
 # Addresses (the project's own test hosts; nothing else is ever contacted):
 #   10.200.0.1/24  pit0 on this machine (the registry of scripts/registry.sh listens here)
 #   10.200.0.2/24  pit1 inside netns pitstop-remote; the daemon listens on tcp://10.200.0.2:2375
 #                  (plain HTTP, no TLS) and on unix:///run/pitstop-remote/docker.sock (not shaped)
+#   10.201.0.0/24, 10.202.0.0/16   the remote's container networks, inside the namespace only
+# The namespace has no default route, and this machine keeps 10.200.0.0/14 to itself with an
+# unreachable route, so nothing aimed at these addresses leaves for the real network, even with
+# the link cut.
 #
 # The daemon runs in the namespace through `nsenter --net` (not `ip netns exec`, which remounts
 # /sys and hides the cgroups), with its own data root, exec root, pidfile, config file, containerd
@@ -34,6 +39,9 @@ PIDFILE="$RUN_DIR/dockerd.pid"
 LOG="$RUN_DIR/dockerd.log"
 CONFIG="$RUN_DIR/daemon.json"
 REGISTRY="$HOST_ADDR:5001"
+# An "unreachable" route for all of 10.200.0.0/14 on this machine (see up_network).
+GUARD=10.200.0.0/14
+GUARD_METRIC=4000
 # Container networks inside the namespace; distinct from the main daemon's 172.17+ so an address
 # seen in a test says which daemon it belongs to. They are never routed outside the namespace.
 BIP=10.201.0.1/24
@@ -42,7 +50,15 @@ DOCKER_CLI=/usr/bin/docker
 
 say() { echo "remote-docker: $*" >&2; }
 die() { say "$*"; exit 1; }
-in_ns() { ip netns exec "$NETNS" "$@"; }
+
+# A pid that still runs: a zombie waiting for this machine's init to reap it has stopped already.
+alive() {
+  local stat
+  stat=$(cat "/proc/$1/stat" 2>/dev/null) || return 1
+  stat=${stat##*) }
+  [ "${stat%% *}" != Z ]
+}
+in_ns() { nsenter --net="/var/run/netns/$NETNS" "$@"; }
 remote() { DOCKER_HOST="unix://$SOCK" "$DOCKER_CLI" "$@"; }
 tcp_remote() { DOCKER_HOST="tcp://$REMOTE_ADDR:$TCP_PORT" "$DOCKER_CLI" "$@"; }
 
@@ -53,7 +69,7 @@ daemon_pid() {
   [ -s "$PIDFILE" ] || return 1
   local pid
   pid=$(cat "$PIDFILE")
-  [ -d "/proc/$pid" ] && [ "$(cat "/proc/$pid/comm" 2>/dev/null)" = dockerd ] || return 1
+  alive "$pid" && [ "$(cat "/proc/$pid/comm" 2>/dev/null)" = dockerd ] || return 1
   echo "$pid"
 }
 
@@ -62,12 +78,18 @@ answers() { DOCKER_HOST=$1 timeout 5 "$DOCKER_CLI" info --format '{{.ID}}' >/dev
 
 up_network() {
   if ! netns_exists; then
-    # Refuse to shadow an address this machine already uses elsewhere.
-    if ip -o addr show | grep -v " $HOST_IF " | grep -q "inet 10\.200\.0\."; then
-      die "10.200.0.0/24 is already used on this machine: $(ip -o addr show | grep 'inet 10\.200\.0\.')"
-    fi
+    # Refuse to shadow addresses or routes this machine already uses elsewhere.
+    local used
+    used=$(ip -o addr show | grep -v " $HOST_IF " | grep -E "inet 10\.20[0-3]\." || true)
+    used+=$(ip route show | grep -E "^10\.20[0-3]\." | grep -vE "dev $HOST_IF |^unreachable $GUARD " || true)
+    [ -z "$used" ] || die "10.200.0.0/14 is already in use on this machine: $used"
     ip netns add "$NETNS"
   fi
+  # Traffic for the test ranges (10.200-10.203: the link, and the container networks inside the
+  # namespace) never leaves by the default route: while pit0 is up its /24 wins; when a fault test
+  # takes pit0 down, or something asks for a remote container's own address, this answers
+  # "unreachable" at once instead of sending the packet to the real network.
+  ip route replace unreachable "$GUARD" metric "$GUARD_METRIC"
   # The host end exists but its peer is not in our namespace (half-made): start the pair again.
   if ip link show "$HOST_IF" >/dev/null 2>&1 && ! in_ns ip link show "$REMOTE_IF" >/dev/null 2>&1; then
     ip link del "$HOST_IF"
@@ -80,9 +102,47 @@ up_network() {
   in_ns ip addr replace "$REMOTE_ADDR/$PREFIX" dev "$REMOTE_IF"
   in_ns ip link set "$REMOTE_IF" up
   in_ns ip link set lo up
-  # 20 Mbit/s each way (netem is not available in this kernel; tbf is).
-  tc qdisc replace dev "$HOST_IF" root tbf rate "$RATE" burst 32kbit latency 400ms
-  in_ns tc qdisc replace dev "$REMOTE_IF" root tbf rate "$RATE" burst 32kbit latency 400ms
+  link_restore
+}
+
+# 20 Mbit/s each way (netem is not available in this kernel; tbf is).
+shape() {
+  tc qdisc replace dev "$HOST_IF" root tbf rate "$1" burst 32kbit latency 400ms
+  in_ns tc qdisc replace dev "$REMOTE_IF" root tbf rate "$1" burst 32kbit latency 400ms
+}
+
+# Faults on the link, for the fault tests. `cut`: pit0 down, so connections fail at once
+# (EHOSTUNREACH, through the guard route). `blackhole`: every packet dropped inside the namespace
+# both ways, so connections and requests hang until their timeouts, like a dead network path.
+# `restore` undoes both and the rate; `rate R` shapes both ways to R (tc units: 5mbit, 512kbit).
+BLACKHOLE_RULES=("raw PREROUTING -i $REMOTE_IF" "mangle POSTROUTING -o $REMOTE_IF")
+link_blackhole() {
+  local r
+  for r in "${BLACKHOLE_RULES[@]}"; do
+    set -- $r
+    in_ns iptables -t "$1" -C "$2" "$3" "$4" -j DROP 2>/dev/null || in_ns iptables -t "$1" -I "$2" "$3" "$4" -j DROP
+  done
+}
+link_restore() {
+  local r
+  for r in "${BLACKHOLE_RULES[@]}"; do
+    set -- $r
+    while in_ns iptables -t "$1" -D "$2" "$3" "$4" -j DROP 2>/dev/null; do :; done
+  done
+  ip link set "$HOST_IF" up
+  in_ns ip link set "$REMOTE_IF" up
+  shape "$RATE"
+}
+link() {
+  [ "$(id -u)" = 0 ] || die "must run as root"
+  netns_exists && ip link show "$HOST_IF" >/dev/null 2>&1 || die "the remote host is not up"
+  case "${1:-}" in
+    cut) ip link set "$HOST_IF" down ;;
+    blackhole) link_blackhole ;;
+    restore) link_restore ;;
+    rate) [ -n "${2:-}" ] || die "usage: $0 link rate 5mbit"; shape "$2" ;;
+    *) die "usage: $0 link cut|blackhole|restore|rate RATE" ;;
+  esac
 }
 
 up_daemon() {
@@ -91,8 +151,9 @@ up_daemon() {
     :
   else
     rm -f "$PIDFILE" "$SOCK"
-    # Our own (empty) config file: /etc/docker/daemon.json belongs to the main daemon.
-    [ -s "$CONFIG" ] || echo '{}' >"$CONFIG"
+    # Our own config file and identity key: /etc/docker belongs to the main daemon (with its
+    # key.json the two daemons would report the same engine ID).
+    echo "{\"deprecated-key-path\": \"$RUN_DIR/key.json\"}" >"$CONFIG"
     # setsid: the daemon outlives this script and CI's shell, and gets no terminal signals.
     setsid nsenter --net="/var/run/netns/$NETNS" /usr/sbin/dockerd \
       --config-file "$CONFIG" \
@@ -143,8 +204,8 @@ stop_daemon() {
       [ -n "$ids" ] && remote rm -f $ids >/dev/null 2>&1 || true
     fi
     kill -TERM "$pid" 2>/dev/null || true
-    for i in $(seq 1 80); do [ -d "/proc/$pid" ] || break; sleep 0.25; done
-    if [ -d "/proc/$pid" ]; then
+    for i in $(seq 1 80); do alive "$pid" || break; sleep 0.25; done
+    if alive "$pid"; then
       say "dockerd $pid did not stop in 20 s; killing it"
       kill -KILL "$pid" 2>/dev/null || true
     fi
@@ -163,7 +224,7 @@ stop_daemon() {
 unmount_under() {
   local dir=$1 m
   # Deepest first.
-  findmnt -rn -o TARGET | grep -E "^$dir(/|$)" | sort -r | while read -r m; do
+  for m in $(findmnt -rn -o TARGET | grep -E "^$dir(/|$)" | sort -r || true); do
     umount -l "$m" 2>/dev/null || true
   done
 }
@@ -176,7 +237,13 @@ down() {
   if netns_exists; then ip netns del "$NETNS"; fi
   # Deleting the namespace takes pit1 and with it pit0; a pit0 left alone is removed too.
   if ip link show "$HOST_IF" >/dev/null 2>&1; then ip link del "$HOST_IF"; fi
+  ip route del unreachable "$GUARD" metric "$GUARD_METRIC" 2>/dev/null || true
   rm -rf "$RUN_DIR" "$DATA_DIR"
+  # The daemon's (now empty) cgroups; rmdir removes only empty ones.
+  local cg
+  for cg in $(find /sys/fs/cgroup -maxdepth 2 -type d -name pitstop-remote 2>/dev/null || true); do
+    find "$cg" -depth -type d -exec rmdir {} \; 2>/dev/null || true
+  done
   say "down"
 }
 
@@ -190,8 +257,10 @@ status() {
     echo "link     (none)"
     ok=1
   fi
+  if in_ns iptables -t raw -C PREROUTING -i "$REMOTE_IF" -j DROP 2>/dev/null; then echo "fault    blackhole"; fi
   if pid=$(daemon_pid); then echo "dockerd  pid $pid"; else echo "dockerd  (not running)"; ok=1; fi
-  if answers "tcp://$REMOTE_ADDR:$TCP_PORT"; then
+  # Only over our own link: without pit0, 10.200.0.2 would be looked for on the real network.
+  if ip link show "$HOST_IF" >/dev/null 2>&1 && answers "tcp://$REMOTE_ADDR:$TCP_PORT"; then
     echo "answers  tcp://$REMOTE_ADDR:$TCP_PORT ($(tcp_remote version --format '{{.Server.Version}}'))"
   else
     echo "answers  no"
@@ -204,5 +273,6 @@ case "${1:-}" in
   up) up ;;
   down) down ;;
   status) status ;;
-  *) echo "usage: $0 up|down|status" >&2; exit 2 ;;
+  link) shift; link "$@" ;;
+  *) echo "usage: $0 up|down|status|link cut|blackhole|restore|rate RATE" >&2; exit 2 ;;
 esac

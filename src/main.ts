@@ -15,7 +15,6 @@ import { LogStore } from './logs/log-store.js';
 import type { Project, Service } from './model/project.js';
 import { ProcessRegistry } from './proc/registry.js';
 import { runCommand } from './proc/run-command.js';
-import { createDockerRuntime } from './runtimes/docker/index.js';
 import { createLocalRuntime } from './runtimes/local/index.js';
 import { makeRedactor } from './util/redact.js';
 import { createIgnoreRules } from './watch/ignore-rules.js';
@@ -40,7 +39,13 @@ export interface App {
   stop(reason: string): Promise<void>;
 }
 
-export function createApp({ project, services, events, watch, dashboard: ui }: AppOptions): App {
+export async function createApp({
+  project,
+  services,
+  events,
+  watch,
+  dashboard: ui,
+}: AppOptions): Promise<App> {
   // The session sees only the selected services; watching and routing follow the same view.
   const scoped: Project = { ...project, services, locate: project.locate };
   const registry = new ProcessRegistry(project.stateDir);
@@ -48,7 +53,7 @@ export function createApp({ project, services, events, watch, dashboard: ui }: A
   const files = new FileHashes();
   // Docker is contacted only when a selected service runs there: a local project needs no daemon.
   const docker = services.some((s) => s.runtime === 'docker')
-    ? createDockerRuntime(project, files, (service, message) =>
+    ? (await import('./runtimes/docker/index.js')).createDockerRuntime(project, files, (service, message) =>
         events.emit({ type: 'warning', service, message }),
       )
     : undefined;

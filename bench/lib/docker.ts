@@ -3,11 +3,13 @@
 // image and network a scenario made — found by label, also after a failure or Ctrl-C.
 import { execFile } from 'node:child_process';
 import { existsSync } from 'node:fs';
-import { prepareBaseImages } from '../../test/support/docker.js';
 import { onCleanup } from './procs.js';
 
 /** The CLI the baselines run: Debian's docker client, not whatever else is first on PATH. */
 export const DOCKER = existsSync('/usr/bin/docker') ? '/usr/bin/docker' : 'docker';
+
+/** Every label a scenario of this run asked to sweep (see sweepDockerAgain). */
+const swept = new Set<string>();
 
 /** On every container and image a baseline creates: `dev.pitstop.bench=<run id>`. */
 export const BENCH_LABEL = 'dev.pitstop.bench';
@@ -56,7 +58,8 @@ let basesReady: Promise<void> | undefined;
  * afterwards). No scenario's Dockerfile uses golang:1.22, so it is not made.
  */
 export function prepareBases(): Promise<void> {
-  basesReady ??= prepareBaseImages({ go: false });
+  // Loaded when a Docker scenario runs, so the others never load pitstop's Docker client.
+  basesReady ??= import('../../test/support/docker.js').then((m) => m.prepareBaseImages({ go: false }));
   return basesReady;
 }
 
@@ -118,10 +121,16 @@ export async function dockerLeftovers(project: string): Promise<string[]> {
  * loop's own teardown.
  */
 export function sweepOnCleanup(labels: string[], log: (message: string) => void): void {
+  for (const label of labels) swept.add(label);
   onCleanup(async () => {
     for (const label of labels) {
       const removed = await sweepLabel(label).catch((err: Error) => [`sweep failed: ${err.message}`]);
       if (removed.length) log(`  cleanup ${label}: ${removed.join(', ')}`);
     }
   });
+}
+
+/** Sweeps every label of this run once more: after an interrupted run's teardowns. */
+export async function sweepDockerAgain(): Promise<void> {
+  for (const label of swept) await sweepLabel(label).catch(() => undefined);
 }

@@ -131,12 +131,20 @@ export class PitstopSession {
   }
 
   /**
-   * The records of updates of `service` finished after event index `since`, waiting up to
-   * `timeoutMs` for the first: the record may trail the new version answering by a moment.
+   * The records of updates of `service` (live updates, unless `kinds` says otherwise) finished
+   * after event index `since`, waiting up to `timeoutMs` for the first: the record may trail
+   * the new version answering by a moment.
    */
-  async recordsSince(service: string, since: number, timeoutMs: number): Promise<UpdateRecord[]> {
+  async recordsSince(
+    service: string,
+    since: number,
+    timeoutMs: number,
+    kinds: readonly UpdateRecord['kind'][] = ['live'],
+  ): Promise<UpdateRecord[]> {
+    // Only updates of these kinds: the first start's record may trail `all-ready` and land
+    // after an edit's starting index.
     const isMine = (e: PitstopEvent): e is Extract<PitstopEvent, { type: 'update-finished' }> =>
-      e.type === 'update-finished' && e.record.service === service;
+      e.type === 'update-finished' && e.record.service === service && kinds.includes(e.record.kind);
     try {
       await this.waitFor(isMine, timeoutMs, since);
     } catch {

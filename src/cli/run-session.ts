@@ -39,6 +39,9 @@ export async function startSession(
       client.close();
     }
   }
+  // A reader that goes away (`pitstop up | head`) must not crash pitstop mid-session: its output
+  // is simply dropped, and stopping still cleans up.
+  process.stdout.on('error', () => {});
   const events = new EventBus();
   if (options.json) attachJsonView(events, process.stdout);
   else {
@@ -62,6 +65,12 @@ export async function startSession(
   for (const sig of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) process.on(sig, onSignal);
 
   const { createApp } = await import('../main.js');
-  const app = createApp({ project, services, events, watch: options.watch, dashboard: options.dashboard });
+  const app = await createApp({
+    project,
+    services,
+    events,
+    watch: options.watch,
+    dashboard: options.dashboard,
+  });
   return { app, events, interrupted };
 }

@@ -18,8 +18,8 @@ export interface ReadyContext {
   exec(cmd: Command): Promise<void>;
   /** Aborted when the instance exits or pitstop stops. */
   signal: AbortSignal;
-  /** Where a TCP probe really goes (a container's own address instead of a proxied port). */
-  tcpTarget?(host: string, port: number): { host: string; port: number } | undefined;
+  /** Where a probe really goes (a container's own address, or a remote engine's host). */
+  probeTarget?(host: string, port: number): { host: string; port: number } | undefined;
 }
 
 function pollInterval(elapsedMs: number): number {
@@ -57,9 +57,9 @@ export async function waitReady(service: string, ready: Readiness, ctx: ReadyCon
 function probeOnce(check: Exclude<Readiness['check'], { kind: 'none' | 'log' }>, ctx: ReadyContext) {
   switch (check.kind) {
     case 'http':
-      return probeHttp(check.url);
+      return probeHttp(retarget(check.url, ctx));
     case 'tcp': {
-      const target = ctx.tcpTarget?.(check.host, check.port) ?? check;
+      const target = ctx.probeTarget?.(check.host, check.port) ?? check;
       return probeTcp(target.host, target.port);
     }
     case 'cmd':
@@ -116,6 +116,18 @@ function probeTcp(host: string, port: number): Promise<string | undefined> {
     });
     socket.once('error', (err: NodeJS.ErrnoException) => resolve(describeNetError(err)));
   });
+}
+
+/** The URL with its host and port replaced where the runtime says the service really is. */
+function retarget(url: string, ctx: ReadyContext): string {
+  if (!ctx.probeTarget) return url;
+  const parsed = new URL(url);
+  const port = Number(parsed.port || (parsed.protocol === 'https:' ? 443 : 80));
+  const target = ctx.probeTarget(parsed.hostname.replace(/^\[|\]$/g, ''), port);
+  if (!target) return url;
+  parsed.hostname = target.host.includes(':') ? `[${target.host}]` : target.host;
+  parsed.port = String(target.port);
+  return parsed.toString();
 }
 
 function describeNetError(err: NodeJS.ErrnoException): string {

@@ -239,35 +239,38 @@ export class ServiceController {
       record.spans.push(detect);
       onSpan(detect);
     }
-    const queuedAt = epochNow();
     const exitsBefore = this.#exits;
-    try {
-      await this.deps.limiter.run(async () => {
+    // Only the CPU-heavy steps (compiles, image builds) wait for a slot: starting and restarting
+    // mostly wait on a daemon or a process, and holding a slot for them slows every other service.
+    const limited = async <T>(work: () => Promise<T>): Promise<T> => {
+      const queuedAt = epochNow();
+      return this.deps.limiter.run(async () => {
         const waited = epochNow() - queuedAt;
         if (waited > 1) {
           const queue = makeSpan('queue', queuedAt, waited, 'ok');
           record.spans.push(queue);
           onSpan(queue);
         }
-        const planStart = epochNow();
-        const plan = this.#plan(work);
-        record.plan = plan;
-        const planSpan = makeSpan('plan', planStart, epochNow() - planStart, 'ok', undefined, plan.reason);
-        record.spans.push(planSpan);
-        onSpan(planSpan);
-        this.setState(
-          this.#instance ? 'updating' : plan.builds.length ? 'building' : 'starting',
-          plan.reason,
-        );
-        const outcome = await runPlan(this.#target(), plan, record, {
-          force: work.kind === 'trigger',
-          onSpan,
-        });
-        record.outcome = outcome.noop ? 'noop' : 'ok';
-        this.#crashes = work.kind === 'crash' ? this.#crashes : [];
-        this.setState('ready');
-        if (outcome.restarted && work.kind !== 'start') this.deps.onRestarted(this.name);
+        return work();
       });
+    };
+    try {
+      const planStart = epochNow();
+      const plan = this.#plan(work);
+      record.plan = plan;
+      const planSpan = makeSpan('plan', planStart, epochNow() - planStart, 'ok', undefined, plan.reason);
+      record.spans.push(planSpan);
+      onSpan(planSpan);
+      this.setState(this.#instance ? 'updating' : plan.builds.length ? 'building' : 'starting', plan.reason);
+      const outcome = await runPlan(this.#target(), plan, record, {
+        force: work.kind === 'trigger',
+        onSpan,
+        limited,
+      });
+      record.outcome = outcome.noop ? 'noop' : 'ok';
+      this.#crashes = work.kind === 'crash' ? this.#crashes : [];
+      this.setState('ready');
+      if (outcome.restarted && work.kind !== 'start') this.deps.onRestarted(this.name);
     } catch (err) {
       this.#fail(record, work, err, this.#exits !== exitsBefore);
     } finally {
@@ -338,7 +341,7 @@ export class ServiceController {
           return () => this.#lineListeners.delete(listener);
         },
         runCheck: this.deps.runCheck,
-        tcpTarget: (host, port) => this.#instance?.tcpTarget?.(host, port),
+        probeTarget: (host, port) => this.#instance?.probeTarget?.(host, port),
         exec: async (cmd) => {
           const instance = this.#instance;
           if (!instance) throw new Error('not running');

@@ -43,7 +43,12 @@ export async function runPlan(
   target: UpdateTarget,
   plan: UpdatePlan,
   record: UpdateRecord,
-  options: { force: boolean; onSpan(span: Span): void },
+  options: {
+    force: boolean;
+    onSpan(span: Span): void;
+    /** Runs CPU-heavy work (compiles, image builds) within the session's parallel limit. */
+    limited<T>(work: () => Promise<T>): Promise<T>;
+  },
 ): Promise<UpdateOutcome> {
   const { service } = target;
   const emit = (span: Span) => {
@@ -59,11 +64,13 @@ export async function runPlan(
     await timed(
       'build',
       async () => {
-        const result = await target.builder.run(service, step, {
-          force: options.force,
-          signal: target.signal,
-          onLine: target.onLine,
-        });
+        const result = await options.limited(() =>
+          target.builder.run(service, step, {
+            force: options.force,
+            signal: target.signal,
+            onLine: target.onLine,
+          }),
+        );
         cached = result.cached;
         return result;
       },
@@ -84,7 +91,7 @@ export async function runPlan(
       await timed(
         'image',
         async () => {
-          const result = await prepare(options.force);
+          const result = await options.limited(() => prepare(options.force));
           cached = result.cached;
           return result;
         },

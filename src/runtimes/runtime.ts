@@ -63,11 +63,12 @@ export interface Instance {
    */
   restart(mode: 'process' | 'container', options?: { signal?: AbortSignal }): Promise<StepResult>;
   /**
-   * Where a TCP readiness probe for `host:port` must go: a container runtime whose published
-   * ports accept connections before the service listens (docker-proxy) maps them to the
-   * container's own address. Undefined: probe `host:port` as written.
+   * Where a readiness probe (TCP or HTTP) written for `host:port` must go. A container runtime
+   * maps its published ports: on a local engine to the container's own address (the port proxy
+   * accepts connections before the service listens), on a remote engine to that host's address
+   * (127.0.0.1 in pitstop.yaml means "where the service runs"). Undefined: as written.
    */
-  tcpTarget?(host: string, port: number): { host: string; port: number } | undefined;
+  probeTarget?(host: string, port: number): { host: string; port: number } | undefined;
   /** Graceful stop, then kill after the service's stop timeout. Resolves when nothing is left. */
   stop(): Promise<void>;
 }

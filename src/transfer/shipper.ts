@@ -17,6 +17,8 @@ export interface FrameSender {
 }
 
 export interface Shipment {
+  /** The file's content hash, when it was computed anyway (a delta's target). */
+  sha256?: string;
   /** Bytes that went over the link. */
   wireBytes: number;
   /** The file's own size. */
@@ -24,6 +26,9 @@ export interface Shipment {
   choice: Choice;
   reason: string;
 }
+
+/** Long enough for the restart and readiness that follow a sync to be over. */
+const INDEX_AFTER_MS = 1_000;
 
 interface Held {
   sha256: string;
@@ -84,17 +89,18 @@ export class FileShipper {
       };
     }
     this.link.observeTransfer(shipment.wireBytes, performance.now() - started);
-    if (!this.link.isFast()) this.#remember(target.path, content);
+    if (!this.link.isFast()) this.#remember(target.path, content, shipment.sha256);
     return shipment;
   }
 
-  #remember(path: string, content: Buffer): void {
-    const held: Held = { sha256: sha256Hex(content), base: content };
+  #remember(path: string, content: Buffer, sha256 = sha256Hex(content)): void {
+    const held: Held = { sha256, base: content };
     this.#held.set(path, held);
-    // Index it while nothing else happens, so the next delta costs less on the next save.
-    setImmediate(() => {
+    // Index it once the update is over (indexing blocks for tens of ms: right away it would sit
+    // in this update's restart), so the next save's delta costs less.
+    setTimeout(() => {
       if (this.#held.get(path) === held) held.base = prepareBase(content);
-    });
+    }, INDEX_AFTER_MS).unref();
   }
 }
 

@@ -2,7 +2,13 @@
 import type { EventBus } from '../events.js';
 
 export function attachJsonView(events: EventBus, out: NodeJS.WritableStream): () => void {
+  // Whoever reads our output may go away (a closed pipe): stop writing, keep running, and let
+  // the session still stop cleanly instead of crashing on the next write.
+  let open = true;
+  out.on('error', () => {
+    open = false;
+  });
   return events.on((event) => {
-    out.write(`${JSON.stringify(event)}\n`);
+    if (open) out.write(`${JSON.stringify(event)}\n`);
   });
 }

@@ -5,6 +5,8 @@
 import fs from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { PitstopSession } from '../../bench/lib/pitstop.js';
+import type { Project, Service } from '../../src/model/project.js';
+import { containerName, networkName } from '../../src/runtimes/docker/container-config.js';
 import { dockerAvailable, leftovers, prepareBaseImages, removeProject } from '../support/docker.js';
 import { containerOf, docker, inspectContainer, removeImages } from '../support/docker-cli.js';
 import { eventually, freePort, get, makeProject, removeProjects } from '../support/project.js';
@@ -25,6 +27,8 @@ const WEB = httpd('/srv/www', 'COPY index.html /srv/www/index.html\n');
 describe.runIf(dockerAvailable())('a Compose project with a database, an API and a web front', () => {
   const name = uniqueName('pitstop-compose-stack');
   let dir = '';
+  // Names carry the project and a hash of its folder (see container-config.ts).
+  const project = () => ({ name, root: dir }) as Project;
   let port = 0;
   let session: PitstopSession;
   const id = (service: string) => containerOf(name, dir, service);
@@ -82,7 +86,7 @@ volumes:
     for (const service of ['web', 'api', 'db']) {
       const info = inspectContainer(id(service));
       expect(info.State.Running).toBe(true);
-      expect(info.Name).toBe(`/pitstop-${name}-${service}`);
+      expect(info.Name).toBe(`/${containerName(project(), { name: service } as Service)}`);
       // pitstop's own labels, never Compose's: the two tools do not mistake each other's containers.
       expect(info.Config.Labels).toMatchObject({
         'dev.pitstop.project': name,
@@ -95,14 +99,14 @@ volumes:
   });
 
   it('puts the services on one network where each is reachable by its name', () => {
-    const network = JSON.parse(docker('network', 'inspect', `pitstop-${name}`))[0] as {
+    const network = JSON.parse(docker('network', 'inspect', networkName(project())))[0] as {
       Containers: Record<string, { Name: string }>;
     };
     expect(
       Object.values(network.Containers)
         .map((c) => c.Name)
         .sort(),
-    ).toEqual(['api', 'db', 'web'].map((s) => `pitstop-${name}-${s}`));
+    ).toEqual(['api', 'db', 'web'].map((s) => containerName(project(), { name: s } as Service)));
   });
 
   it('starts the API only once the database is healthy', () => {

@@ -21,6 +21,8 @@ export interface InstanceDeps {
   hint(service: string, message: string): void;
   /** The daemon runs on this machine, so containers' own addresses are reachable from here. */
   localDaemon: boolean;
+  /** The remote engine's host: where its published ports are. */
+  remoteHost?: string;
   attach(container: string): Promise<AttachStream>;
   /** The container was stopped and removed on purpose. */
   removed(instance: DockerInstance): void;
@@ -213,10 +215,11 @@ export class DockerInstance implements Instance {
     }
   }
 
-  tcpTarget(host: string, port: number): { host: string; port: number } | undefined {
+  probeTarget(host: string, port: number): { host: string; port: number } | undefined {
     const mapping = this.service.publish.find((p) => p.host === port);
-    if (!this.#ip || !mapping || !['127.0.0.1', 'localhost', '::1'].includes(host)) return undefined;
-    return { host: this.#ip, port: mapping.container };
+    if (!mapping || !['127.0.0.1', 'localhost', '::1'].includes(host)) return undefined;
+    if (this.deps.remoteHost) return { host: this.deps.remoteHost, port };
+    return this.#ip ? { host: this.#ip, port: mapping.container } : undefined;
   }
 
   async stop(): Promise<void> {

@@ -22,6 +22,8 @@ export interface DockerRuntimeOptions {
   hashes: FileHashes;
   /** Host ports can be checked here only when the daemon runs on this machine. */
   localDaemon: boolean;
+  /** A tcp:// or ssh:// daemon's host, where its containers' published ports are reached. */
+  remoteHost?: string;
   warn(service: string, message: string): void;
 }
 
@@ -42,6 +44,7 @@ export class DockerRuntime implements Runtime {
     this.#instanceDeps = {
       client: options.client,
       localDaemon: options.localDaemon,
+      remoteHost: options.remoteHost,
       link: this.link,
       hint: (service, message) => options.warn(service, message),
       attach: (id) =>

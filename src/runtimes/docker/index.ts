@@ -10,5 +10,14 @@ export function createDockerRuntime(
   warn: (service: string, message: string) => void,
 ): DockerRuntime {
   const client = DockerClient.fromEnv();
-  return new DockerRuntime({ project, client, hashes, localDaemon: client.endpoint.kind === 'unix', warn });
+  const endpoint = client.endpoint;
+  const remoteHost = endpoint.kind === 'tcp' || endpoint.kind === 'ssh' ? endpoint.host : undefined;
+  return new DockerRuntime({
+    project,
+    client,
+    hashes,
+    localDaemon: endpoint.kind === 'unix',
+    remoteHost,
+    warn,
+  });
 }
