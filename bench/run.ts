@@ -16,18 +16,21 @@ import {
 } from './lib/results.js';
 import type { Scenario } from './lib/scenario.js';
 import { repoRoot } from './lib/tmp.js';
+import { d1 } from './scenarios/d1-dashboard-idle.js';
+import { h1 } from './scenarios/h1-history-cost.js';
 import { s0 } from './scenarios/s0-go-local.js';
 import { s1 } from './scenarios/s1-go-docker.js';
+import { s2 } from './scenarios/s2-go-remote.js';
 import { s3 } from './scenarios/s3-node-sync.js';
 import { s4 } from './scenarios/s4-static-sync.js';
 import { s5 } from './scenarios/s5-warm-up.js';
 import { s6 } from './scenarios/s6-idle-watch.js';
 
-const SCENARIOS: Scenario[] = [s0, s1, s3, s4, s5, s6];
+const SCENARIOS: Scenario[] = [s0, s1, s2, s3, s4, s5, s6, h1, d1];
 
 const USAGE = `usage: tsx bench/run.ts [--quick] [--only S0,S1] [--runs N] [--warmup N] [--out FILE]
-  --quick     5 measured edits per loop and 1 warm-up (S1, S3: 3 edits, S5: 2 starts; no
-              warm-up on Docker), 10 s idle sample (well under two minutes)
+  --quick     5 measured edits per loop and 1 warm-up (S1, S2, S3: 3 edits, S5: 2 starts; no
+              warm-up on Docker but pitstop's one on the remote), 10 s idle samples
   --only      run only these scenarios (known: ${SCENARIOS.map((s) => s.id).join(', ')})
   --runs      measured edits per loop (default 10, quick 5)
   --warmup    unmeasured edits per loop first (default 2, quick 1)
@@ -107,6 +110,7 @@ async function main(): Promise<number> {
   log(
     `pitstop bench: ${machine.cpus} × ${machine.cpu_model}, node ${machine.node}, go ${machine.go ?? 'missing'}`,
   );
+  const results: ResultEntry[] = [];
   const ctx = {
     quick: opts.quick,
     runs: opts.runs,
@@ -114,9 +118,9 @@ async function main(): Promise<number> {
     runId: randomBytes(3).toString('hex'),
     env: { ...process.env, PATH: pathWithGo() },
     log,
+    earlier: results,
   };
 
-  const results: ResultEntry[] = [];
   const goals: GoalCheck[] = [];
   for (const scenario of opts.scenarios) {
     if (interruptedAt !== undefined) break;

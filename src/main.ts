@@ -8,6 +8,7 @@ import { type ControlServer, startControlServer } from './control/server.js';
 import { removeSession, socketPath, writeSession } from './control/session-file.js';
 import { Session } from './engine/session.js';
 import type { EventBus } from './events.js';
+import { MemoryHistoryStore } from './history/memory-store.js';
 import { createOtlpExporter } from './history/otlp.js';
 import { openHistory } from './history/sqlite-store.js';
 import type { HistoryStore } from './history/types.js';
@@ -66,7 +67,11 @@ export async function createApp({
   );
   const warn = (message: string) => events.emit({ type: 'warning', message });
   // History and traces read the same event stream as everything else, after each update ends.
-  const history = openHistory({ stateDir: project.stateDir, project: project.name, onProblem: warn });
+  // PITSTOP_HISTORY=off keeps history in memory only (the benchmark compares with and without).
+  const history =
+    process.env.PITSTOP_HISTORY === 'off'
+      ? new MemoryHistoryStore()
+      : openHistory({ stateDir: project.stateDir, project: project.name, onProblem: warn });
   const traces = createOtlpExporter({ project: project.name, onProblem: warn });
   const stopRecording = events.on((e) => {
     if (e.type !== 'update-finished') return;

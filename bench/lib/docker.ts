@@ -8,8 +8,8 @@ import { onCleanup } from './procs.js';
 /** The CLI the baselines run: Debian's docker client, not whatever else is first on PATH. */
 export const DOCKER = existsSync('/usr/bin/docker') ? '/usr/bin/docker' : 'docker';
 
-/** Every label a scenario of this run asked to sweep (see sweepDockerAgain). */
-const swept = new Set<string>();
+/** Every label a scenario of this run asked to sweep, by daemon and label, with the environment naming its daemon. */
+const swept = new Map<string, { label: string; env?: NodeJS.ProcessEnv }>();
 
 /** On every container and image a baseline creates: `dev.pitstop.bench=<run id>`. */
 export const BENCH_LABEL = 'dev.pitstop.bench';
@@ -70,24 +70,26 @@ const lines = (s: string) =>
     .filter(Boolean);
 
 /**
- * Removes every container, network and image carrying `label` (`key=value`); returns what it
- * removed, for the log. Containers first: an image in use cannot go.
+ * Removes every container, network and image carrying `label` (`key=value`) on the daemon `env`
+ * names (DOCKER_HOST; the local one by default); returns what it removed, for the log.
+ * Containers first: an image in use cannot go.
  */
-export async function sweepLabel(label: string): Promise<string[]> {
+export async function sweepLabel(label: string, env?: NodeJS.ProcessEnv): Promise<string[]> {
+  const on = { env };
   const removed: string[] = [];
-  const containers = lines(await docker(['ps', '-aq', '--filter', `label=${label}`]));
+  const containers = lines(await docker(['ps', '-aq', '--filter', `label=${label}`], on));
   if (containers.length) {
-    await docker(['rm', '-f', '-v', ...containers]).catch(() => undefined);
+    await docker(['rm', '-f', '-v', ...containers], on).catch(() => undefined);
     removed.push(`${containers.length} container(s)`);
   }
-  const networks = lines(await docker(['network', 'ls', '-q', '--filter', `label=${label}`]));
+  const networks = lines(await docker(['network', 'ls', '-q', '--filter', `label=${label}`], on));
   if (networks.length) {
-    await docker(['network', 'rm', ...networks]).catch(() => undefined);
+    await docker(['network', 'rm', ...networks], on).catch(() => undefined);
     removed.push(`${networks.length} network(s)`);
   }
-  const images = [...new Set(lines(await docker(['images', '-aq', '--filter', `label=${label}`])))];
+  const images = [...new Set(lines(await docker(['images', '-aq', '--filter', `label=${label}`], on)))];
   if (images.length) {
-    await docker(['rmi', '-f', ...images]).catch(() => undefined);
+    await docker(['rmi', '-f', ...images], on).catch(() => undefined);
     removed.push(`${images.length} image(s)`);
   }
   return removed;
@@ -104,13 +106,13 @@ export async function imagesWithLabel(label: string): Promise<string[]> {
 }
 
 /** Containers and networks of a pitstop project still on the daemon: none should be after it stops. */
-export async function dockerLeftovers(project: string): Promise<string[]> {
+export async function dockerLeftovers(project: string, env?: NodeJS.ProcessEnv): Promise<string[]> {
   const label = `${PITSTOP_PROJECT_LABEL}=${project}`;
   const containers = lines(
-    await docker(['ps', '-a', '--format', '{{.Names}}', '--filter', `label=${label}`]),
+    await docker(['ps', '-a', '--format', '{{.Names}}', '--filter', `label=${label}`], { env }),
   );
   const networks = lines(
-    await docker(['network', 'ls', '--format', '{{.Name}}', '--filter', `label=${label}`]),
+    await docker(['network', 'ls', '--format', '{{.Name}}', '--filter', `label=${label}`], { env }),
   );
   return [...containers.map((c) => `container ${c}`), ...networks.map((n) => `network ${n}`)];
 }
@@ -120,11 +122,15 @@ export async function dockerLeftovers(project: string): Promise<string[]> {
  * ends (run.ts runs the cleanups after every scenario and on Ctrl-C): the backstop behind each
  * loop's own teardown.
  */
-export function sweepOnCleanup(labels: string[], log: (message: string) => void): void {
-  for (const label of labels) swept.add(label);
+export function sweepOnCleanup(
+  labels: string[],
+  log: (message: string) => void,
+  env?: NodeJS.ProcessEnv,
+): void {
+  for (const label of labels) swept.set(`${env?.DOCKER_HOST ?? ''} ${label}`, { label, env });
   onCleanup(async () => {
     for (const label of labels) {
-      const removed = await sweepLabel(label).catch((err: Error) => [`sweep failed: ${err.message}`]);
+      const removed = await sweepLabel(label, env).catch((err: Error) => [`sweep failed: ${err.message}`]);
       if (removed.length) log(`  cleanup ${label}: ${removed.join(', ')}`);
     }
   });
@@ -132,5 +138,5 @@ export function sweepOnCleanup(labels: string[], log: (message: string) => void)
 
 /** Sweeps every label of this run once more: after an interrupted run's teardowns. */
 export async function sweepDockerAgain(): Promise<void> {
-  for (const label of swept) await sweepLabel(label).catch(() => undefined);
+  for (const { label, env } of swept.values()) await sweepLabel(label, env).catch(() => undefined);
 }

@@ -23,6 +23,11 @@ export interface Loop {
   teardown(): Promise<void>;
   /** Loop-level facts for the result entry, read after teardown (e.g. whether it exited cleanly). */
   extra?(): Record<string, unknown>;
+  /**
+   * Unmeasured edits this loop needs before its measured ones whatever the scenario's warm-up
+   * (e.g. pitstop over a slow link: the first sync after a start sends the whole file).
+   */
+  warmup?: number;
 }
 
 export interface RunOptions {
@@ -124,8 +129,10 @@ export async function runAlternating(
     }
     if (opts.parallelSetup) await Promise.all(states.map(setUp));
     else for (const state of states) await setUp(state);
-    for (let i = 0; i < opts.warmup; i++) {
-      for (const s of states) if (s.active) await oneEdit(s, false, opts);
+    const warmups = (s: LoopState) => Math.max(opts.warmup, s.loop.warmup ?? 0);
+    const rounds = Math.max(0, ...states.map(warmups));
+    for (let i = 0; i < rounds; i++) {
+      for (const s of states) if (s.active && i < warmups(s)) await oneEdit(s, false, opts);
     }
     for (let i = 0; i < opts.runs; i++) {
       for (const s of states) if (s.active) await oneEdit(s, true, opts);

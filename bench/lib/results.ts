@@ -81,10 +81,17 @@ function note(e: ResultEntry): string {
   if (typeof e.watched_files === 'number') parts.push(`${e.watched_files} files`);
   if (typeof e.image_builds_max === 'number') parts.push(`image builds ≤ ${e.image_builds_max}`);
   if (typeof e.cli_start_ms === 'number') parts.push(`cli ${fmt(e.cli_start_ms, 0)}`);
+  if (e.sync_choices && typeof e.sync_choices === 'object') {
+    const choices = Object.entries(e.sync_choices as Record<string, number>);
+    parts.push(choices.map(([c, n]) => `${c} ×${n}`).join(' '));
+  }
+  if (typeof e.vs_s1_local === 'number') parts.push(`${e.vs_s1_local.toFixed(1)}× S1 local`);
+  if (typeof e.sse_clients === 'number') parts.push(`${e.sse_clients} SSE client`);
   if (e.steps_median_ms && typeof e.steps_median_ms === 'object') {
     const steps = Object.entries(e.steps_median_ms as Record<string, number>);
     parts.push(steps.map(([k, v]) => `${k} ${fmt(v, 0)}`).join(' · '));
   }
+  if (typeof e.skipped === 'string') parts.push(`SKIPPED: ${e.skipped}`);
   if (e.error) parts.push(`ERROR: ${e.error.split('\n')[0]}`);
   return parts.join(', ');
 }

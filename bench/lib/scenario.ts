@@ -1,4 +1,5 @@
 import type { GoalCheck, ResultEntry } from './results.js';
+import { entryFrom } from './results.js';
 
 export interface ScenarioContext {
   quick: boolean;
@@ -12,6 +13,8 @@ export interface ScenarioContext {
   env: NodeJS.ProcessEnv;
   /** Progress for people watching; goes to stderr so stdout stays the report. */
   log(message: string): void;
+  /** The results of the scenarios that ran before this one in the same run (S2 compares with S1). */
+  earlier: readonly ResultEntry[];
 }
 
 export interface ScenarioOutcome {
@@ -36,4 +39,21 @@ export function editCounts(
 ): { runs: number; warmup: number } {
   if (!ctx.quick) return { runs: ctx.runs, warmup: ctx.warmup };
   return { runs: Math.min(ctx.runs, quick.runs), warmup: Math.min(ctx.warmup, quick.warmup) };
+}
+
+/**
+ * The outcome of a scenario that cannot run here (missing infrastructure): one entry saying why,
+ * which is not an error (the exit code stays 0), and its goals unmeasured.
+ */
+export function skippedOutcome(scenario: string, reason: string, goals: string[]): ScenarioOutcome {
+  const entry = entryFrom(scenario, '-', null, null, { skipped: reason });
+  return {
+    results: [entry],
+    goals: goals.map((goal) => ({
+      scenario,
+      goal,
+      measured: `not measured (skipped: ${reason})`,
+      met: null,
+    })),
+  };
 }

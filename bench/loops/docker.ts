@@ -42,8 +42,12 @@ export interface DockerLoopOptions {
   versionPath: string;
   /** Files (relative to the copy) whose sizes are the bytes each edit sends to the daemon. */
   sends: string[];
-  /** Host environment: PATH with Go, CGO_ENABLED, ... */
+  /** Host environment: PATH with Go, CGO_ENABLED, ..., and DOCKER_HOST for a remote daemon. */
   env: NodeJS.ProcessEnv;
+  /** Where the published port is reached: 127.0.0.1 unless set (a remote daemon's host). */
+  host?: string;
+  /** Picks the host port to publish; a free loopback port unless set. */
+  port?: () => Promise<number>;
   runId: string;
   log(message: string): void;
 }
@@ -66,6 +70,7 @@ export function dockerLoop(o: DockerLoopOptions): Loop {
   let port = 0;
   let running: ChildProcess | undefined;
   const output = new Tail(30);
+  const host = o.host ?? '127.0.0.1';
 
   const build = () => `DOCKER_BUILDKIT=1 ${DOCKER} build ${labels} -t ${image} .`;
   const run = () => {
@@ -115,12 +120,12 @@ export function dockerLoop(o: DockerLoopOptions): Loop {
     name: o.name,
     async setup() {
       dir = copyFixture(o.fixture, id);
-      port = await freePort();
+      port = await (o.port ?? freePort)();
       const first = o.hostBuild ? [o.hostBuild] : [];
       await sh(
         [...first, `${DOCKER} network create ${labels} ${container} >/dev/null`, build(), run()].join(' && '),
       );
-      await pollUntil(`http://127.0.0.1:${port}${o.healthPath}`, o.healthExpect ?? 'ok', {
+      await pollUntil(`http://${host}:${port}${o.healthPath}`, o.healthExpect ?? 'ok', {
         timeoutMs: 60_000,
       });
     },
@@ -128,7 +133,7 @@ export function dockerLoop(o: DockerLoopOptions): Loop {
       const version = versionFor(o.runId, id, n);
       const writtenAt = writeVersion(path.join(dir!, o.editFile), version);
       // Polled from the write on, as for every loop: the same polling load on the machine.
-      const live = pollUntil(`http://127.0.0.1:${port}${o.versionPath}`, version, { timeoutMs: 60_000 });
+      const live = pollUntil(`http://${host}:${port}${o.versionPath}`, version, { timeoutMs: 60_000 });
       // The script's failure is the answer; a poll that never matched is only its symptom.
       live.catch(() => undefined);
       await sh(editScript());
@@ -144,7 +149,9 @@ export function dockerLoop(o: DockerLoopOptions): Loop {
     async teardown() {
       if (running) await stopGroup(running, 2000);
       running = undefined;
-      const removed = await sweepLabel(loopLabel).catch((err: Error) => [`sweep failed: ${err.message}`]);
+      const removed = await sweepLabel(loopLabel, o.env).catch((err: Error) => [
+        `sweep failed: ${err.message}`,
+      ]);
       if (removed.some((r) => r.startsWith('sweep failed'))) o.log(`  ${o.name}: ${removed.join(', ')}`);
       if (dir) removeDir(dir);
       dir = undefined;

@@ -30,6 +30,12 @@ export interface PitstopLoopOptions {
    * them) and removed, and so are the images it built.
    */
   dockerProject?: string;
+  /** Picks the port the service publishes; a free loopback port unless set (a remote host's own). */
+  port?: () => Promise<number>;
+  /** Unmeasured edits this loop needs whatever the scenario's warm-up (see Loop.warmup). */
+  warmup?: number;
+  /** Facts read from the project folder after pitstop stopped, before it is removed. */
+  facts?(dir: string): Record<string, unknown>;
 }
 
 /** Step durations of one update, summed per step name (a service may have several build steps). */
@@ -44,6 +50,15 @@ export function recordBytes(record: UpdateRecord): number | undefined {
   return moved.length ? moved.reduce((sum, s) => sum + s.bytes!, 0) : undefined;
 }
 
+/**
+ * What the payload diet chose for the largest file of a sync span, read from its detail
+ * ("1 file, delta 60.1 KB of 8.0 MB, 99% saved (why)" or "1 file, 8.0 MB raw (why)").
+ */
+export function syncChoice(detail: string | undefined): 'raw' | 'gzip' | 'delta' | undefined {
+  const m = /\bfiles?, (?:[\d.]+ [KM]?B (raw)\b|(gzip|delta) )/.exec(detail ?? '');
+  return (m?.[1] ?? m?.[2]) as 'raw' | 'gzip' | 'delta' | undefined;
+}
+
 export function pitstopLoop(o: PitstopLoopOptions): Loop {
   const name = o.name ?? 'pitstop';
   let dir: string | undefined;
@@ -51,14 +66,19 @@ export function pitstopLoop(o: PitstopLoopOptions): Loop {
   let session: PitstopSession | undefined;
   let stopped: StopReport | undefined;
   let dockerLeft: string[] = [];
+  let facts: Record<string, unknown> = {};
+  // The payload diet's choice per edit, warm-ups included (the first sync after a start sends the whole file).
+  const choices: Record<string, number> = {};
+  let lastSyncDetail: string | undefined;
 
   const describe = () => (session?.errors.lines.length ? `\npitstop errors:\n${session.errors}` : '');
 
   return {
     name,
+    warmup: o.warmup,
     async setup() {
       dir = copyFixture(o.fixture, name.replace(/[^a-z0-9]+/gi, '-'));
-      port = await freePort();
+      port = await (o.port ?? freePort)();
       writeFileSync(path.join(dir, 'pitstop.yaml'), o.yaml(port));
       session = PitstopSession.start(dir, o.env);
       await session.waitReady(120_000);
@@ -84,6 +104,13 @@ export function pitstopLoop(o: PitstopLoopOptions): Loop {
         if (result.steps.build !== undefined) result.extra!.beyond_build_ms = result.ms - result.steps.build;
         const bytes = recordBytes(record);
         if (bytes !== undefined) result.bytes = bytes;
+        const sync = record.spans.find((span) => span.name === 'sync');
+        if (sync?.bytesSaved !== undefined) result.extra!.bytes_saved = sync.bytesSaved;
+        const choice = syncChoice(sync?.detail);
+        if (choice) {
+          choices[choice] = (choices[choice] ?? 0) + 1;
+          lastSyncDetail = sync?.detail;
+        }
         if (record.editToLiveMs !== undefined) result.extra!.self_reported_ms = record.editToLiveMs;
       }
       return result;
@@ -96,11 +123,12 @@ export function pitstopLoop(o: PitstopLoopOptions): Loop {
           o.log(`  pitstop: left pid ${l.pid} running (${l.command}); killed`);
       }
       session = undefined;
+      if (dir && o.facts) facts = o.facts(dir);
       if (o.dockerProject) {
-        const left = await dockerLeftovers(o.dockerProject);
+        const left = await dockerLeftovers(o.dockerProject, o.env);
         if (left.length) o.log(`  ${name}: left ${left.join(', ')} on the daemon after it stopped; removed`);
         if (stopped) dockerLeft = left;
-        await sweepLabel(`${PITSTOP_PROJECT_LABEL}=${o.dockerProject}`).catch((err: Error) =>
+        await sweepLabel(`${PITSTOP_PROJECT_LABEL}=${o.dockerProject}`, o.env).catch((err: Error) =>
           o.log(`  ${name}: docker sweep failed: ${err.message}`),
         );
       }
@@ -108,9 +136,14 @@ export function pitstopLoop(o: PitstopLoopOptions): Loop {
       dir = undefined;
     },
     extra() {
-      if (!stopped) return {};
+      const out: Record<string, unknown> = { ...facts };
+      if (Object.keys(choices).length) {
+        out.sync_choices = { ...choices };
+        out.sync_detail = lastSyncDetail;
+      }
+      if (!stopped) return out;
       const clean = stopped.clean && stopped.stragglers.length === 0 && dockerLeft.length === 0;
-      const out: Record<string, unknown> = { clean_exit: clean, exit_code: stopped.exitCode };
+      Object.assign(out, { clean_exit: clean, exit_code: stopped.exitCode });
       if (dockerLeft.length) out.docker_leftovers = dockerLeft;
       return out;
     },

@@ -279,6 +279,7 @@ services:
     const root = await project(
       `
 runtime: docker
+registry: { push: 127.0.0.1:5001, pull: 10.0.0.1:5001 }
 services:
   api:
     dir: api
@@ -298,7 +299,7 @@ services:
   cache:
     runtime: local
     run: redis-server
-    docker: { image: redis:7 }
+    docker: { image: redis:7, registry: false }
 `.slice(1),
       ['api/build', 'api/data'],
     );
@@ -314,6 +315,7 @@ services:
     ]);
     expect(api?.ports).toEqual([8080, 9090]);
     expect(api?.docker).toEqual({
+      registry: { push: '127.0.0.1:5001', pull: '10.0.0.1:5001' },
       env: { HOST: '0.0.0.0' },
       command: ['/bin/sh', '-c', '--verbose'],
       build: {
@@ -333,6 +335,7 @@ services:
     // bin/api does not exist yet: the build step makes it, so the sync rule is fine.
     expect(api?.liveUpdate[0]).toEqual({ kind: 'sync', from: path.join(apiDir, 'bin/api'), to: '/app/api' });
     expect(cache).toMatchObject({ runtime: 'local', docker: { image: 'redis:7', env: {}, volumes: [] } });
+    expect(cache?.docker.registry).toBeUndefined();
 
     // --runtime local: validated for the runtime it will run on, where `api` has no command.
     await expect(loadProject(path.join(root, 'pitstop.yaml'), { runtime: 'local' })).rejects.toThrow(

@@ -154,7 +154,7 @@ export async function readPitstopFile(
     const config = result.ok ? result.value : salvage(raw, result.paths);
     // A Compose service runs on docker unless its pitstop.yaml entry says otherwise.
     const project = fromCompose ? 'docker' : (top?.runtime ?? 'local');
-    const runtime = { project, override: options.runtime } as const;
+    const runtime = { project, override: options.runtime, registry: top?.registry };
     if (config) resolved.push(resolveService(name, config, root, issues, runtime));
   }
   return { file: abs, root, source, issues, top, names, raw: rawServices, resolved };

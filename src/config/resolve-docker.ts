@@ -18,6 +18,7 @@ export function resolveDocker(
   at: (...rest: (string | number)[]) => KeyPath,
   issues: IssueList,
   secrets: Set<string>,
+  projectRegistry?: string | { push: string; pull: string },
 ): DockerSpec {
   const spec: DockerSpec = {
     env: resolveEnv(raw?.env, secrets),
@@ -26,6 +27,8 @@ export function resolveDocker(
     ),
   };
   if (raw?.image) spec.image = raw.image;
+  const registry = raw?.registry === false ? undefined : (raw?.registry ?? projectRegistry);
+  if (registry) spec.registry = typeof registry === 'string' ? { push: registry, pull: registry } : registry;
   if (raw?.command !== undefined) {
     spec.command = typeof raw.command === 'string' ? ['/bin/sh', '-c', raw.command] : raw.command;
   }

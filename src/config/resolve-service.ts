@@ -29,6 +29,13 @@ export interface DependencyRef {
   at: 'key' | 'value';
 }
 
+/** What the project (or the command line) decides for services that do not say. */
+export interface ServiceDefaults {
+  project: RuntimeName;
+  override?: RuntimeName;
+  registry?: string | { push: string; pull: string };
+}
+
 export interface ResolvedService {
   service: Service;
   dependencies: DependencyRef[];
@@ -52,15 +59,17 @@ function listQuoted(words: readonly string[]): string {
 class ServiceResolver {
   private readonly runtime: RuntimeName;
   private readonly secrets = new Set<string>();
+  private readonly registry: ServiceDefaults['registry'];
 
   constructor(
     private readonly name: string,
     private readonly raw: ServiceConfig,
     private readonly root: string,
     private readonly issues: IssueList,
-    runtime: { project: RuntimeName; override?: RuntimeName },
+    runtime: ServiceDefaults,
   ) {
     this.runtime = runtime.override ?? raw.runtime ?? runtime.project;
+    this.registry = runtime.registry;
   }
 
   private at(...rest: (string | number)[]): KeyPath {
@@ -148,6 +157,7 @@ class ServiceResolver {
         this.at.bind(this),
         this.issues,
         this.secrets,
+        this.registry,
       ),
     };
     const dependencies = this.dependencies();
@@ -353,7 +363,7 @@ export function resolveService(
   raw: ServiceConfig,
   root: string,
   issues: IssueList,
-  runtime: { project: RuntimeName; override?: RuntimeName },
+  runtime: ServiceDefaults,
 ): ResolvedService {
   return new ServiceResolver(name, raw, root, issues, runtime).resolve();
 }

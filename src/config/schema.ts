@@ -235,6 +235,17 @@ const imageBuild = expects(
   { noun: 'a context folder or a map with "context", "dockerfile", "args", "target"' },
 ).describe('Build the image (a context folder, or settings). Default: the Dockerfile in the service dir.');
 
+const registry = expects(
+  z.union([
+    z.string().min(1),
+    z.strictObject({
+      push: z.string().min(1).describe('Where the engine on this machine pushes (host:port).'),
+      pull: z.string().min(1).describe('Where the engine that runs the service pulls the same images from.'),
+    }),
+  ]),
+  { noun: 'a registry address (host:port) or a map with "push" and "pull"' },
+);
+
 const docker = expects(
   z.strictObject({
     image: z.string().min(1).optional().describe('Run this image as it is instead of building one.'),
@@ -249,6 +260,11 @@ const docker = expects(
     volumes: stringList(
       'Mounts: "name:/path" (a named volume of the project) or "./host/path:/path", with ":ro" to mount read-only.',
     ).default([]),
+    registry: expects(z.union([registry, z.literal(false)]), {
+      noun: 'a registry address, a map with "push" and "pull", or false',
+    })
+      .optional()
+      .describe("Push the image here and pull it by digest (default: the project's registry; false: none)."),
   }),
   { noun: 'a map of docker settings' },
 );
@@ -316,6 +332,9 @@ export const projectSchema = expects(
       .optional()
       .describe('Project name. Default: the name of the folder holding the file.'),
     runtime: runtimeName.default('local').describe('Where services run unless they say otherwise.'),
+    registry: registry
+      .optional()
+      .describe('Registry for docker services: images are pushed there and pulled by digest where they run.'),
     settle: duration('The tree must be quiet this long before a batch of changes is cut.').default('10ms'),
     max_batch: duration('A batch is cut at the latest this long after its first change.').default('2s'),
     parallel: expects(z.int().min(1), { noun: 'a whole number' })

@@ -94,6 +94,14 @@ export interface ImageBuild {
   target?: string;
 }
 
+/** A registry between the engine that builds and the one that runs (one address, or two views of it). */
+export interface RegistrySpec {
+  /** Where the building engine pushes. */
+  push: string;
+  /** Where the running engine pulls the same repository from. */
+  pull: string;
+}
+
 /** How the service runs on the docker runtime; resolved for every service, used by docker only. */
 export interface DockerSpec {
   /** Run this image as it is (no build). */
@@ -105,6 +113,8 @@ export interface DockerSpec {
   entrypoint?: string[];
   /** Over the service env, on docker only. */
   env: Record<string, string>;
+  /** Push the image here and have the engine pull it by digest. */
+  registry?: RegistrySpec;
   workdir?: string;
   user?: string;
   volumes: VolumeMount[];

@@ -4,6 +4,7 @@
 // what was chosen, the bytes before and after, and why.
 import { gzipSync } from 'node:zlib';
 import { formatBytes } from '../util/format.js';
+import type { BlobStore } from './blob-store.js';
 import { type Choice, chooseEncoding } from './choose.js';
 import { encodeDelta, type PreparedBase, prepareBase, sha256Hex } from './delta-encode.js';
 import type { LinkEstimate } from './link.js';
@@ -40,7 +41,11 @@ export class FileShipper {
   /** What each container path holds, as far as pitstop sent it. */
   readonly #held = new Map<string, Held>();
 
-  constructor(private readonly link: LinkEstimate) {}
+  constructor(
+    private readonly link: LinkEstimate,
+    /** Files as they went into images: a base for the first delta after a start. */
+    private readonly blobs?: BlobStore,
+  ) {}
 
   forget(path: string): void {
     this.#held.delete(path);
@@ -52,7 +57,7 @@ export class FileShipper {
     content: Buffer,
     onSent?: (bytes: number) => void,
   ): Promise<Shipment> {
-    const held = this.#held.get(target.path);
+    const held = this.#held.get(target.path) ?? (await this.#fromImage(sender, target.path));
     const decision = chooseEncoding({ size: content.length, haveBase: held !== undefined, link: this.link });
     const fields = { path: target.path, mode: target.mode, ...(target.root ? { root: target.root } : {}) };
     const started = performance.now();
@@ -78,19 +83,39 @@ export class FileShipper {
       }
     }
     if (!shipment) {
-      const gzip = decision.choice !== 'raw' && !this.link.isFast();
+      const slow = !this.link.isFast();
+      const gzip = decision.choice !== 'raw' && slow;
       const payload = gzip ? gzipSync(content, { level: 1 }) : content;
-      await sender.send({ op: 'write', ...fields, ...(gzip ? { encoding: 'gzip' } : {}) }, payload, onSent);
+      // Over a real network the connection can drop mid-payload; the hash lets the supervisor
+      // reject what a resynchronised stream completed with padding, instead of installing it.
+      const sha256 = slow ? sha256Hex(content) : undefined;
+      const header = {
+        op: 'write',
+        ...fields,
+        ...(gzip ? { encoding: 'gzip' } : {}),
+        ...(sha256 ? { sha256 } : {}),
+      };
+      await sender.send(header, payload, onSent);
       shipment = {
         wireBytes: payload.length,
         rawBytes: content.length,
         choice: gzip ? 'gzip' : 'raw',
         reason: decision.reason,
+        sha256,
       };
     }
     this.link.observeTransfer(shipment.wireBytes, performance.now() - started);
     if (!this.link.isFast()) this.#remember(target.path, content, shipment.sha256);
     return shipment;
+  }
+
+  /** What the container holds at `path`, if it came from an image whose files we kept. */
+  async #fromImage(sender: FrameSender, path: string): Promise<Held | undefined> {
+    if (!this.blobs || this.link.isFast()) return undefined;
+    const answer = await sender.send({ op: 'hash', paths: [path] }).catch(() => undefined);
+    const sha256 = answer?.sha256;
+    const base = sha256 ? this.blobs.get(sha256) : undefined;
+    return sha256 && base ? { sha256, base } : undefined;
   }
 
   #remember(path: string, content: Buffer, sha256 = sha256Hex(content)): void {

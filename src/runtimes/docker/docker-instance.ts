@@ -5,6 +5,7 @@ import path from 'node:path';
 import { PitstopError } from '../../errors.js';
 import type { Command, Service } from '../../model/project.js';
 import type { SyncOp } from '../../model/update.js';
+import type { BlobStore } from '../../transfer/blob-store.js';
 import { debugInfo } from '../../transfer/elf-debug.js';
 import type { LinkEstimate } from '../../transfer/link.js';
 import { describeShipment, FileShipper } from '../../transfer/shipper.js';
@@ -17,6 +18,8 @@ export interface InstanceDeps {
   client: DockerClient;
   /** The link to the daemon, shared by every container on it. */
   link: LinkEstimate;
+  /** Files as they went into images (kept for slow links only). */
+  blobs?: BlobStore;
   /** A one-time piece of advice for the user (e.g. strip debug information). */
   hint(service: string, message: string): void;
   /** The daemon runs on this machine, so containers' own addresses are reachable from here. */
@@ -30,6 +33,10 @@ export interface InstanceDeps {
 
 /** How long a restart waits for a Docker daemon that went away to answer again. */
 const DAEMON_WAIT_MS = 60_000;
+/** Attempts of an operation whose connection dropped under it. */
+const RETRIES = 3;
+/** Sequence numbers skipped after a reconnection, so a late ack of an old frame matches nothing. */
+const RESYNC_GAP = 1_000;
 
 /** The daemon did not answer (gone, restarting): worth waiting for, unlike an error it reports. */
 function isUnreachable(err: unknown): boolean {
@@ -54,6 +61,8 @@ export class DockerInstance implements Instance {
   #stopping = false;
   /** An exit is reported once; a restart re-arms it. */
   #exitReported = false;
+  /** Set while a dropped channel is being re-established; resolves true when it is. */
+  #reconnecting: Promise<boolean> | undefined;
   /** The container's address on the project network, when reachable from here. */
   #ip: string | undefined;
   readonly #shipper: FileShipper;
@@ -66,7 +75,7 @@ export class DockerInstance implements Instance {
     private readonly deps: InstanceDeps,
     readonly adopted: boolean,
   ) {
-    this.#shipper = new FileShipper(deps.link);
+    this.#shipper = new FileShipper(deps.link, deps.blobs);
   }
 
   get id(): string {
@@ -75,7 +84,10 @@ export class DockerInstance implements Instance {
 
   /** Opens the control channel; call before the container starts so no output is missed. */
   async connect(): Promise<void> {
-    const attach = await this.deps.attach(this.containerId);
+    this.#open(await this.deps.attach(this.containerId), 0);
+  }
+
+  #open(attach: AttachStream, firstSeq: number): SupervisorChannel {
     const channel = new SupervisorChannel(
       attach,
       {
@@ -83,13 +95,36 @@ export class DockerInstance implements Instance {
         exited: (info) => this.#reportExit(info),
       },
       this.service.name,
+      firstSeq,
     );
     this.#channel = channel;
     void channel.done.then(() => this.#channelClosed(channel));
+    return channel;
+  }
+
+  /**
+   * Runs `work` on the channel; when the connection drops under it (a network fault) but the
+   * container runs on, waits for the channel to be re-established and runs it again. Every op is
+   * idempotent (writes, deletes and patches land whole or not at all), so repeating converges.
+   */
+  async #onChannel<T>(work: (channel: SupervisorChannel) => Promise<T>): Promise<T> {
+    for (let attempt = 1; ; attempt++) {
+      const channel = this.#requireChannel();
+      try {
+        return await work(channel);
+      } catch (err) {
+        if (!isUnreachable(err) || attempt >= RETRIES) throw err;
+        await channel.done;
+        if (!(await this.#reconnecting)) throw err;
+      }
+    }
   }
 
   async sync(ops: SyncOp[], options: SyncOptions = {}): Promise<StepResult> {
-    const channel = this.#requireChannel();
+    return this.#onChannel((channel) => this.#sync(channel, ops, options));
+  }
+
+  async #sync(channel: SupervisorChannel, ops: SyncOp[], options: SyncOptions): Promise<StepResult> {
     const deletes: FileItem[] = [];
     const writes: FileItem[] = [];
     for (const op of ops) {
@@ -179,7 +214,7 @@ export class DockerInstance implements Instance {
     this.#exitReported = false;
     const running = await this.#isRunning();
     if (mode === 'process' && running && this.#channel) {
-      const ack = await this.#channel.send({ op: 'restart' });
+      const ack = await this.#onChannel((channel) => channel.send({ op: 'restart' }));
       return { detail: `pid ${ack.pid ?? '?'}` };
     }
     // The container itself must (re)start. After the daemon went away (a restart, an upgrade) it
@@ -300,19 +335,55 @@ export class DockerInstance implements Instance {
     this.io.exited(info);
   }
 
-  /** The attach stream ended: the container stopped (or the daemon went away) unless we stopped it. */
+  /**
+   * The attach stream ended. Unless we stopped it: the container stopped, the daemon went away,
+   * or the network between us dropped. Find out which, waiting for the daemon to answer again:
+   * a container that runs on gets its channel back (the dropped frame completed and ignored); one
+   * that stopped is an exit.
+   */
   async #channelClosed(channel: SupervisorChannel): Promise<void> {
     if (this.#stopping || channel !== this.#channel) return;
     this.#channel = undefined;
+    const recovered = this.#recover(channel);
+    this.#reconnecting = recovered;
+    await recovered;
+  }
+
+  async #recover(lost: SupervisorChannel): Promise<boolean> {
     const exitedBefore = this.#exitReported;
-    let code: number | null = null;
-    try {
-      code = (await this.deps.client.containers.inspect(this.containerId)).State.ExitCode;
-    } catch {
-      // The daemon is unreachable or the container is gone: report the exit without a code.
+    const deadline = Date.now() + DAEMON_WAIT_MS;
+    let state: { Running: boolean; ExitCode: number } | undefined;
+    for (;;) {
+      if (this.#stopping) return false;
+      try {
+        state = (await this.deps.client.containers.inspect(this.containerId)).State;
+      } catch (err) {
+        if (isUnreachable(err) && Date.now() < deadline) {
+          await sleep(250);
+          continue;
+        }
+        state = undefined;
+      }
+      if (!state?.Running) break;
+      try {
+        const attach = await this.deps.attach(this.containerId);
+        if (lost.padding > 0) await attach.write(Buffer.alloc(lost.padding, 0x0a));
+        // Acks of the old frames may still come: new sequence numbers keep them apart.
+        const channel = this.#open(attach, lost.lastSeq + RESYNC_GAP);
+        await channel.send({ op: 'hello' });
+        return true;
+      } catch (err) {
+        if (!isUnreachable(err) || Date.now() > deadline) break;
+        await sleep(250);
+      }
     }
     // A restart may have begun meanwhile (it re-arms the report): this end is not news then.
-    if (this.#channel || this.#stopping || exitedBefore !== this.#exitReported) return;
-    this.#reportExit({ code, signal: null });
+    if (this.#channel || this.#stopping || exitedBefore !== this.#exitReported) return false;
+    this.#reportExit({ code: state?.ExitCode ?? null, signal: null });
+    return false;
   }
+}
+
+function sleep(ms: number): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, ms));
 }

@@ -1,16 +1,19 @@
 // Services as containers on a Docker engine (local or remote). Images come from ImageBuilder;
 // each container gets the supervisor as PID 1 and a stdin channel to it; a running container
 // whose inputs hash the same is adopted instead of replaced.
+import { readFile, stat } from 'node:fs/promises';
 import { gzipSync } from 'node:zlib';
 import type { FileHashes } from '../../build/file-hashes.js';
 import { PitstopError } from '../../errors.js';
 import type { Project, Service } from '../../model/project.js';
 import { checkPortsFree } from '../../proc/ports.js';
+import { BlobStore } from '../../transfer/blob-store.js';
 import { LinkEstimate } from '../../transfer/link.js';
 import type { Instance, InstanceIO, PrepareOptions, PrepareResult, Runtime } from '../runtime.js';
 import { type DockerClient, isConflict, isNotFound, packBuffer } from './api/index.js';
 import { markDockerUsed } from './cleanup.js';
 import { containerConfig, networkName, volumeName } from './container-config.js';
+import { DigestStore } from './digest-store.js';
 import { DockerInstance, type InstanceDeps } from './docker-instance.js';
 import { ImageBuilder } from './image-builder.js';
 import { LABELS } from './labels.js';
@@ -24,6 +27,8 @@ export interface DockerRuntimeOptions {
   localDaemon: boolean;
   /** A tcp:// or ssh:// daemon's host, where its containers' published ports are reached. */
   remoteHost?: string;
+  /** The engine that builds images a registry carries to a remote engine (default: the same). */
+  builder?: DockerClient;
   warn(service: string, message: string): void;
 }
 
@@ -37,15 +42,26 @@ export class DockerRuntime implements Runtime {
   readonly #instanceDeps: InstanceDeps;
   /** The connection to this daemon, measured at start and kept current by every transfer. */
   readonly link: LinkEstimate;
+  /** Files of images as they were built, for deltas right after a start; slow links only. */
+  readonly #blobs: BlobStore | undefined;
 
   constructor(private readonly options: DockerRuntimeOptions) {
     this.link = new LinkEstimate(options.localDaemon);
-    this.#images = new ImageBuilder(options.client, options.project, options.hashes, options.warn);
+    this.#blobs = options.localDaemon ? undefined : new BlobStore(options.project.stateDir);
+    this.#images = new ImageBuilder(
+      options.client,
+      options.project,
+      options.hashes,
+      options.warn,
+      options.builder ?? options.client,
+      new DigestStore(options.project.stateDir),
+    );
     this.#instanceDeps = {
       client: options.client,
       localDaemon: options.localDaemon,
       remoteHost: options.remoteHost,
       link: this.link,
+      blobs: this.#blobs,
       hint: (service, message) => options.warn(service, message),
       attach: (id) =>
         options.client.containers.attach(id, { stdin: true, stdout: true, stderr: true, tty: false }),
@@ -84,8 +100,10 @@ export class DockerRuntime implements Runtime {
     this.link.observeRtt(times[2] ?? times[0] ?? 0);
   }
 
-  prepare(service: Service, options: PrepareOptions): Promise<PrepareResult> {
-    return this.#images.prepare(service, options);
+  async prepare(service: Service, options: PrepareOptions): Promise<PrepareResult> {
+    const result = await this.#images.prepare(service, options);
+    if (this.#blobs) await keepSyncedFiles(service, this.#blobs);
+    return result;
   }
 
   async start(service: Service, io: InstanceIO): Promise<Instance> {
@@ -145,6 +163,7 @@ export class DockerRuntime implements Runtime {
       }
     }
     this.options.client.close();
+    this.options.builder?.close();
   }
 
   #ensureNetwork(): Promise<void> {
@@ -185,6 +204,19 @@ function supervisorFiles(supervisor: SupervisorBinary) {
     { path: '.pitstop/control', type: 'directory' as const, mode: 0o1777 },
     { path: '.pitstop/supervisor', content: supervisor.content, mode: 0o755 },
   ];
+}
+
+/**
+ * The files the image just built (or found unchanged) holds that sync rules will later replace:
+ * the image's context is what is on disk now, so these are the container's first bases.
+ */
+async function keepSyncedFiles(service: Service, blobs: BlobStore): Promise<void> {
+  for (const rule of service.liveUpdate) {
+    if (rule.kind !== 'sync') continue;
+    const st = await stat(rule.from).catch(() => undefined);
+    // A single file (a host-built binary) is what deltas pay off for; whole trees are not kept.
+    if (st?.isFile() && st.size >= 64 * 1024) blobs.put(await readFile(rule.from));
+  }
 }
 
 /**

@@ -6,13 +6,17 @@ import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import type { FileHashes } from '../../build/file-hashes.js';
 import { PitstopError } from '../../errors.js';
+import { epochNow } from '../../events.js';
 import type { ImageBuild, Project, Service } from '../../model/project.js';
+import type { Span } from '../../model/update.js';
 import type { PrepareOptions, PrepareResult } from '../runtime.js';
 import { type DockerClient, isNotFound, jsonLines, packFiles, type TarEntry } from './api/index.js';
 import { readContext } from './build-context.js';
 import { type BuildMessage, BuildProgress } from './build-progress.js';
+import type { DigestStore } from './digest-store.js';
 import { adviseDockerfile } from './dockerfile-advice.js';
 import { LABELS } from './labels.js';
+import { pull, push } from './registry.js';
 
 /** Where a Dockerfile outside the context travels inside the uploaded context. */
 const OUTSIDE_DOCKERFILE = '.pitstop.Dockerfile';
@@ -20,13 +24,17 @@ const OUTSIDE_DOCKERFILE = '.pitstop.Dockerfile';
 export class ImageBuilder {
   readonly #images = new Map<string, string>();
   readonly #advised = new Set<string>();
-  #buildkit: Promise<boolean> | undefined;
+  readonly #buildkit = new Map<DockerClient, Promise<boolean>>();
 
   constructor(
     private readonly client: DockerClient,
     private readonly project: Project,
     private readonly hashes: FileHashes,
     private readonly warn: (service: string, message: string) => void,
+    /** The engine that builds images pushed to a registry (the one on this machine). */
+    private readonly builder: DockerClient,
+    /** Digests of pushed images by `<pull registry>/<repo>:<context hash>`, kept across sessions. */
+    private readonly digests: DigestStore,
   ) {}
 
   /** The image `start` runs for the service: the last one prepared, or the configured one. */
@@ -45,8 +53,22 @@ export class ImageBuilder {
     }
     if (!build) throw new PitstopError(`${service.name} has neither docker.image nor a build`);
     const context = await readContext(build, this.hashes);
-    const tag = `${imageName(this.project.name, service.name)}:${context.hash.slice(0, 12)}`;
-    if (!options.force && (await this.#exists(tag))) {
+    const repo = imageName(this.project.name, service.name);
+    const version = context.hash.slice(0, 12);
+    const tag = `${repo}:${version}`;
+    const registry = service.docker.registry;
+    if (registry && !options.force) {
+      const digest = this.digests.get(`${registry.pull}/${tag}`);
+      if (digest) {
+        const started = epochNow();
+        const published = await pull(this.client, registry, repo, digest, {
+          ...options,
+          onLine: (l) => options.onLine('stdout', l),
+        });
+        this.#images.set(service.name, published.ref);
+        return { cached: true, detail: published.ref, children: [child('pull', started)] };
+      }
+    } else if (!options.force && (await this.#exists(this.client, tag))) {
       this.#images.set(service.name, tag);
       return { cached: true, detail: tag };
     }
@@ -66,8 +88,11 @@ export class ImageBuilder {
     if (!context.dockerfileRel)
       entries.push({ path: OUTSIDE_DOCKERFILE, content: await readFile(build.dockerfile) });
     const progress = new BuildProgress(options.onLine, undefined, (stage) => options.onProgress?.(stage));
-    const buildkit = await this.#hasBuildkit();
-    const stream = await this.client.images.build(packFiles(entries), {
+    // With a registry, the engine on this machine builds (the context never crosses the link)
+    // and the image travels through the registry, by digest.
+    const builder = registry ? this.builder : this.client;
+    const buildkit = await this.#hasBuildkit(builder);
+    const stream = await builder.images.build(packFiles(entries), {
       tags: [tag],
       dockerfile: context.dockerfileRel ?? OUTSIDE_DOCKERFILE,
       buildArgs: build.args,
@@ -83,24 +108,33 @@ export class ImageBuilder {
         hint: 'fix the Dockerfile or what it builds, and save: the running container keeps serving',
       });
     }
+    const children = progress.spans();
+    if (registry) {
+      const lines = { ...options, onLine: (l: string) => options.onLine('stdout', l) };
+      const pushedAt = epochNow();
+      const digest = await push(builder, tag, registry, repo, version, lines);
+      children.push(child('push', pushedAt));
+      this.digests.set(`${registry.pull}/${tag}`, digest);
+      const pulledAt = epochNow();
+      const published = await pull(this.client, registry, repo, digest, lines);
+      children.push(child('pull', pulledAt));
+      this.#images.set(service.name, published.ref);
+      return { cached: false, detail: published.ref, children };
+    }
     this.#images.set(service.name, tag);
-    return {
-      cached: false,
-      detail: `${tag}${buildkit ? '' : ' (legacy builder)'}`,
-      children: progress.spans(),
-    };
+    return { cached: false, detail: `${tag}${buildkit ? '' : ' (legacy builder)'}`, children };
   }
 
   async #requireImage(image: string): Promise<void> {
-    if (await this.#exists(image)) return;
+    if (await this.#exists(this.client, image)) return;
     throw new PitstopError(`the image ${image} is not on the Docker daemon`, {
       hint: `pull or build it first (docker pull ${image}), or give the service a docker.build`,
     });
   }
 
-  async #exists(image: string): Promise<boolean> {
+  async #exists(client: DockerClient, image: string): Promise<boolean> {
     try {
-      await this.client.images.inspect(image);
+      await client.images.inspect(image);
       return true;
     } catch (err) {
       if (isNotFound(err)) return false;
@@ -108,13 +142,17 @@ export class ImageBuilder {
     }
   }
 
-  #hasBuildkit(): Promise<boolean> {
+  #hasBuildkit(client: DockerClient): Promise<boolean> {
     // BuildKit is in every Linux daemon since API 1.39 (Docker 18.09) and takes a plain tar context.
-    this.#buildkit ??= this.client.system.version().then(
-      (v) => v.Os === 'linux' && Number(v.ApiVersion) >= 1.39,
-      () => false,
-    );
-    return this.#buildkit;
+    let known = this.#buildkit.get(client);
+    if (!known) {
+      known = client.system.version().then(
+        (v) => v.Os === 'linux' && Number(v.ApiVersion) >= 1.39,
+        () => false,
+      );
+      this.#buildkit.set(client, known);
+    }
+    return known;
   }
 
   async #advise(service: Service, build: ImageBuild, files: string[]): Promise<void> {
@@ -138,6 +176,16 @@ export class ImageBuilder {
       );
     }
   }
+}
+
+function child(what: 'push' | 'pull', startedAt: number): Span {
+  return {
+    name: 'image',
+    startedAt,
+    durationMs: Math.round((epochNow() - startedAt) * 100) / 100,
+    outcome: 'ok',
+    detail: what,
+  };
 }
 
 /** A valid image repository name for the project's service: lowercase, limited characters. */

@@ -26,6 +26,8 @@ export interface ChannelEvents {
 interface Waiter {
   resolve(fields: Record<string, string>): void;
   reject(err: Error): void;
+  /** The frame's size on the wire, header line included. */
+  bytes: number;
 }
 
 export class SupervisorChannel {
@@ -34,14 +36,36 @@ export class SupervisorChannel {
   #writing: Promise<void> = Promise.resolve();
   readonly #waiters = new Map<number, Waiter>();
   #lost: Error | undefined;
+  #padAfterLoss = 0;
   readonly done: Promise<void>;
 
   constructor(
     private readonly attach: AttachStream,
     private readonly events: ChannelEvents,
     private readonly container: string,
+    /** Sequence numbers go on from the channel this one replaces (the supervisor's are ordered). */
+    firstSeq = 0,
   ) {
+    this.#seq = firstSeq;
     this.done = this.#read();
+  }
+
+  get lastSeq(): number {
+    return this.#seq;
+  }
+
+  /**
+   * After the connection dropped mid-frame, the supervisor (stdin stays open) still waits for the
+   * rest of that frame. Bytes the OS took may or may not have crossed, so this counts every frame
+   * not yet acknowledged: that many newlines on the next connection complete whatever is
+   * unfinished — a header line as a malformed one, a payload as garbage its sha256 (or gzip)
+   * check rejects — and the rest are blank lines, which the supervisor ignores.
+   */
+  get padding(): number {
+    if (this.#lost) return this.#padAfterLoss;
+    let bytes = 0;
+    for (const waiter of this.#waiters.values()) bytes += waiter.bytes;
+    return bytes;
   }
 
   /**
@@ -56,21 +80,14 @@ export class SupervisorChannel {
     if (this.#lost) throw this.#lost;
     const seq = ++this.#seq;
     const frame = { ...header, seq, ...(payload ? { size: payload.length } : {}) };
+    const line = `${JSON.stringify(frame)}\n`;
+    const bytes = Buffer.byteLength(line) + (payload?.length ?? 0);
     const acked = new Promise<Record<string, string>>((resolve, reject) =>
-      this.#waiters.set(seq, { resolve, reject }),
+      this.#waiters.set(seq, { resolve, reject, bytes }),
     );
     const written = this.#writing.then(async () => {
-      await this.attach.write(`${JSON.stringify(frame)}\n`);
-      if (!payload || payload.length === 0) return;
-      if (!onSent || payload.length <= CHUNK) {
-        await this.attach.write(payload);
-        onSent?.(payload.length);
-        return;
-      }
-      for (let at = 0; at < payload.length; at += CHUNK) {
-        await this.attach.write(payload.subarray(at, at + CHUNK));
-        onSent(Math.min(at + CHUNK, payload.length));
-      }
+      await this.attach.write(line);
+      await this.#writePayload(payload, onSent);
     });
     this.#writing = written.catch(() => undefined);
     await written;
@@ -79,6 +96,19 @@ export class SupervisorChannel {
 
   close(): void {
     this.attach.close();
+  }
+
+  async #writePayload(payload: Buffer | undefined, onSent?: (bytes: number) => void): Promise<void> {
+    if (!payload || payload.length === 0) return;
+    if (!onSent || payload.length <= CHUNK) {
+      await this.attach.write(payload);
+      onSent?.(payload.length);
+      return;
+    }
+    for (let at = 0; at < payload.length; at += CHUNK) {
+      await this.attach.write(payload.subarray(at, at + CHUNK));
+      onSent(Math.min(at + CHUNK, payload.length));
+    }
   }
 
   async #read(): Promise<void> {
@@ -97,6 +127,7 @@ export class SupervisorChannel {
       // A dropped connection is handled like the end of the stream.
     }
     this.#lost = new PitstopError(`lost the connection to the supervisor of ${this.container}`);
+    this.#padAfterLoss = this.padding;
     for (const waiter of this.#waiters.values()) waiter.reject(this.#lost);
     this.#waiters.clear();
   }
