@@ -29,7 +29,7 @@ import { s6 } from './scenarios/s6-idle-watch.js';
 const SCENARIOS: Scenario[] = [s0, s1, s2, s3, s4, s5, s6, h1, d1];
 
 const USAGE = `usage: tsx bench/run.ts [--quick] [--only S0,S1] [--runs N] [--warmup N] [--out FILE]
-  --quick     5 measured edits per loop and 1 warm-up (S1, S2, S3: 3 edits, S5: 2 starts; no
+  --quick     5 measured edits per loop and 1 warm-up (S1, S3: 3 edits, S2: 2, S5: 2 starts; no
               warm-up on Docker but pitstop's one on the remote), 10 s idle samples
   --only      run only these scenarios (known: ${SCENARIOS.map((s) => s.id).join(', ')})
   --runs      measured edits per loop (default 10, quick 5)

@@ -30,6 +30,11 @@ export async function remoteMissing(): Promise<string | undefined> {
   return (await remoteSupport()).remoteMissing();
 }
 
+/** Whether scripts/remote-docker.sh made the link (the daemon may still not answer). */
+export async function remoteLinkPresent(): Promise<boolean> {
+  return (await remoteSupport()).linkPresent();
+}
+
 /** A port no remote container publishes, for a loop's container on the remote host. */
 export async function remotePort(): Promise<number> {
   return (await remoteSupport()).remotePort();

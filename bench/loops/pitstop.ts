@@ -70,6 +70,9 @@ export function pitstopLoop(o: PitstopLoopOptions): Loop {
   // The payload diet's choice per edit, warm-ups included (the first sync after a start sends the whole file).
   const choices: Record<string, number> = {};
   let lastSyncDetail: string | undefined;
+  // The first edit after the start (a warm-up where there is one): its sync has no earlier
+  // version of its own to send a delta against, and is reported apart.
+  let firstEdit: Record<string, unknown> | undefined;
 
   const describe = () => (session?.errors.lines.length ? `\npitstop errors:\n${session.errors}` : '');
 
@@ -111,6 +114,9 @@ export function pitstopLoop(o: PitstopLoopOptions): Loop {
           choices[choice] = (choices[choice] ?? 0) + 1;
           lastSyncDetail = sync?.detail;
         }
+        if (n === 0 && sync) {
+          firstEdit = { ms: Math.round(result.ms), sync_ms: sync.durationMs, bytes, detail: sync.detail };
+        }
         if (record.editToLiveMs !== undefined) result.extra!.self_reported_ms = record.editToLiveMs;
       }
       return result;
@@ -141,6 +147,7 @@ export function pitstopLoop(o: PitstopLoopOptions): Loop {
         out.sync_choices = { ...choices };
         out.sync_detail = lastSyncDetail;
       }
+      if (firstEdit) out.first_edit = firstEdit;
       if (!stopped) return out;
       const clean = stopped.clean && stopped.stragglers.length === 0 && dockerLeft.length === 0;
       Object.assign(out, { clean_exit: clean, exit_code: stopped.exitCode });

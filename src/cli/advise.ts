@@ -4,6 +4,7 @@ import pc from 'picocolors';
 import type { Suggestion } from '../history/types.js';
 import { formatMs } from '../util/format.js';
 import { EXIT } from './exit-codes.js';
+import { openHistoryForCli } from './history-store.js';
 import { type GlobalOptions, openProject } from './project.js';
 
 /** Updates per service the advisor looks at: recent behaviour, under the current configuration. */
@@ -11,19 +12,10 @@ export const ADVISE_LAST = 200;
 
 export async function adviseCommand(options: GlobalOptions): Promise<number> {
   const project = await openProject(options);
-  const { openHistory } = await import('../history/sqlite-store.js');
   const { advise, DEFAULT_MIN_UPDATES } = await import('../history/advisor.js');
   const { dockerfileFacts } = await import('../history/advisor-facts.js');
 
-  const warnings: string[] = [];
-  const store = openHistory({
-    stateDir: project.stateDir,
-    project: project.name,
-    onProblem: (message) => {
-      warnings.push(message);
-      process.stderr.write(`warning: ${message}\n`);
-    },
-  });
+  const { store, warnings } = await openHistoryForCli(project);
   let suggestions: Suggestion[];
   let updates: number;
   try {

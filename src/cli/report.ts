@@ -4,6 +4,7 @@ import { PitstopError } from '../errors.js';
 import type { ReportWindow, ServiceRecords } from '../history/report.js';
 import type { HistoryStore, UpdateQuery } from '../history/types.js';
 import { EXIT } from './exit-codes.js';
+import { openHistoryForCli } from './history-store.js';
 import { type GlobalOptions, openProject } from './project.js';
 
 export interface ReportOptions extends GlobalOptions {
@@ -19,7 +20,6 @@ export const DEFAULT_LAST = 50;
 
 export async function reportCommand(names: string[], options: ReportOptions): Promise<number> {
   const project = await openProject(options);
-  const { openHistory } = await import('../history/sqlite-store.js');
   const { buildReport } = await import('../history/report.js');
   const { parseWindow } = await import('../history/window.js');
 
@@ -41,15 +41,7 @@ export async function reportCommand(names: string[], options: ReportOptions): Pr
     window = { kind: 'last', count: parseCount(options.last) };
   }
 
-  const warnings: string[] = [];
-  const store = openHistory({
-    stateDir: project.stateDir,
-    project: project.name,
-    onProblem: (message) => {
-      warnings.push(message);
-      process.stderr.write(`warning: ${message}\n`);
-    },
-  });
+  const { store, warnings } = await openHistoryForCli(project);
   try {
     const services = pickServices(
       names,

@@ -311,3 +311,48 @@ export async function lockRemote(timeoutMs = 10 * 60_000): Promise<() => void> {
     }
   }
 }
+
+// ---- connections dropped, registry stopped (for the fault tests) ----
+
+/** pitstop-remote's side of the link: the namespace the remote daemon runs in. */
+const NETNS = 'pitstop-remote';
+
+/**
+ * Makes the remote end forget every established TCP connection process `pid` holds to the remote
+ * daemon, as a daemon restart, a NAT or a firewall that dropped its state would: the daemon's
+ * sockets are destroyed (`ss -K` in the remote namespace), and the process's own sockets get a
+ * reset (ECONNRESET) with their next packet that crosses the link (at once when it is up; when
+ * it comes back otherwise). Only that process's connections: other users of the link keep
+ * theirs. Returns how many were dropped.
+ */
+export function dropConnectionsOf(pid: number): number {
+  const mine = ['-tnpH', 'state', 'established', 'dst', REMOTE_ADDR, 'dport', '=', ':2375'];
+  const listed = spawnSync('ss', mine, { encoding: 'utf8' });
+  if (listed.status !== 0) throw new Error(`ss failed: ${listed.stderr}`);
+  const ports = listed.stdout
+    .split('\n')
+    .filter((line) => line.includes(`pid=${pid},`))
+    .map((line) => /\s\S+:(\d+)\s+\S+:2375\b/.exec(line)?.[1])
+    .filter((port): port is string => port !== undefined);
+  let dropped = 0;
+  for (const port of ports) {
+    const filter = ['src', REMOTE_ADDR, 'sport', '=', ':2375', 'dst', HOST_ADDR, 'dport', '=', `:${port}`];
+    const kill = ['netns', 'exec', NETNS, 'ss', '-KtnH', 'state', 'established', ...filter];
+    const killed = spawnSync('ip', kill, { encoding: 'utf8' });
+    if (killed.status !== 0) throw new Error(`ss -K in ${NETNS} failed: ${killed.stderr}`);
+    dropped += killed.stdout.split('\n').filter((line) => line.includes(`:${port}`)).length;
+  }
+  return dropped;
+}
+
+const REGISTRY_SCRIPT = path.join(repoRoot, 'scripts', 'registry.sh');
+
+/** Stops both registry listeners (and empties its storage, as `scripts/registry.sh down` does). */
+export function registryDown(): void {
+  execFileSync(REGISTRY_SCRIPT, ['down'], { stdio: ['ignore', 'ignore', 'pipe'] });
+}
+
+/** Starts both registry listeners again (idempotent). */
+export function registryUp(): void {
+  execFileSync(REGISTRY_SCRIPT, ['up'], { stdio: ['ignore', 'ignore', 'pipe'] });
+}
