@@ -67,7 +67,7 @@ const fmt = (v: number | null | undefined, digits = 1) =>
 
 function bytes(v: number | null): string {
   if (v == null) return '-';
-  if (v < 1024) return `${v} B`;
+  if (v < 1024) return `${Math.round(v)} B`;
   if (v < 1024 * 1024) return `${(v / 1024).toFixed(1)} KB`;
   return `${(v / 1024 / 1024).toFixed(1)} MB`;
 }

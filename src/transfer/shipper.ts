@@ -60,7 +60,12 @@ export class FileShipper {
     const held = this.#held.get(target.path) ?? (await this.#fromImage(sender, target.path));
     const decision = chooseEncoding({ size: content.length, haveBase: held !== undefined, link: this.link });
     const fields = { path: target.path, mode: target.mode, ...(target.root ? { root: target.root } : {}) };
-    const started = performance.now();
+    // The link is timed from the moment the bytes start to go, not while they are being encoded.
+    let started = 0;
+    const timedSend = (header: Record<string, unknown>, payload: Buffer) => {
+      started = performance.now();
+      return sender.send(header, payload, onSent);
+    };
     let shipment: Shipment | undefined;
 
     if (decision.choice === 'delta' && held) {
@@ -69,7 +74,7 @@ export class FileShipper {
       if (d.delta.length < content.length * 0.3) {
         const header = { op: 'patch', ...fields, base_sha256: held.sha256, sha256: d.targetSha256 };
         try {
-          await sender.send(header, Buffer.from(d.delta.buffer, d.delta.byteOffset, d.delta.length), onSent);
+          await timedSend(header, Buffer.from(d.delta.buffer, d.delta.byteOffset, d.delta.length));
           shipment = {
             wireBytes: d.delta.length,
             rawBytes: content.length,
@@ -95,7 +100,7 @@ export class FileShipper {
         ...(gzip ? { encoding: 'gzip' } : {}),
         ...(sha256 ? { sha256 } : {}),
       };
-      await sender.send(header, payload, onSent);
+      await timedSend(header, payload);
       shipment = {
         wireBytes: payload.length,
         rawBytes: content.length,
@@ -107,6 +112,18 @@ export class FileShipper {
     this.link.observeTransfer(shipment.wireBytes, performance.now() - started);
     if (!this.link.isFast()) this.#remember(target.path, content, shipment.sha256);
     return shipment;
+  }
+
+  /**
+   * Learns, ahead of the first save, what the container holds at `path` (a file from its image)
+   * and indexes it, so that first save's delta costs no more than later ones.
+   */
+  async prime(sender: FrameSender, path: string): Promise<void> {
+    if (this.#held.has(path)) return;
+    const held = await this.#fromImage(sender, path);
+    if (!held || this.#held.has(path)) return;
+    held.base = prepareBase(held.base as Buffer);
+    this.#held.set(path, held);
   }
 
   /** What the container holds at `path`, if it came from an image whose files we kept. */

@@ -107,6 +107,7 @@ func (s *server) patchFile(h *header, seq int64, payload *io.LimitedReader) erro
 		os.Remove(tmp)
 		return describe("rename", err)
 	}
+	remember(h.Path, h.SHA256)
 	return nil
 }
 
@@ -126,6 +127,16 @@ func openBase(path, want string) (*os.File, os.FileInfo, error) {
 		err = errors.New(errBaseMismatch + "not a regular file")
 	}
 	if err == nil {
+		if got, ok := knownSHA256(path, info); ok {
+			if !strings.EqualFold(got, want) {
+				err = errors.New(errBaseMismatch + "file has sha256 " + got)
+			}
+			if err != nil {
+				f.Close()
+				return nil, nil, err
+			}
+			return f, info, nil
+		}
 		sum := sha256.New()
 		if _, err = io.Copy(sum, f); err != nil {
 			err = errors.New(errBaseMismatch + describe("read", err).Error())

@@ -124,6 +124,9 @@ func (s *server) writeFile(h *header, seq int64, payload *io.LimitedReader) erro
 		os.Remove(tmp)
 		return describe("rename", err)
 	}
+	if sum != nil {
+		remember(h.Path, h.SHA256)
+	}
 	return nil
 }
 

@@ -33,6 +33,13 @@ export interface InstanceDeps {
 
 /** How long a restart waits for a Docker daemon that went away to answer again. */
 const DAEMON_WAIT_MS = 60_000;
+/** Long enough after a start for its readiness check to be over. */
+const PRIME_AFTER_MS = 1_000;
+
+async function isFile(p: string): Promise<boolean> {
+  return (await lstat(p).catch(() => undefined))?.isFile() ?? false;
+}
+
 /** Attempts of an operation whose connection dropped under it. */
 const RETRIES = 3;
 /** Sequence numbers skipped after a reconnection, so a late ack of an old frame matches nothing. */
@@ -237,6 +244,21 @@ export class DockerInstance implements Instance {
     await this.connect();
     await this.deps.client.containers.start(this.containerId);
     await this.learnAddress();
+  }
+
+  /**
+   * Over a slow link, soon after a start: learn and index what the container holds for each
+   * single-file sync rule (a host-built binary from the image), off the edit-to-live path.
+   */
+  primeBases(): void {
+    if (this.deps.link.isFast()) return;
+    const timer = setTimeout(async () => {
+      for (const rule of this.service.liveUpdate) {
+        if (rule.kind !== 'sync' || !(await isFile(rule.from)) || !this.#channel) continue;
+        await this.#shipper.prime(this.#channel, this.#target(rule.to)).catch(() => undefined);
+      }
+    }, PRIME_AFTER_MS);
+    timer.unref();
   }
 
   /** Notes the container's own address, so TCP readiness is not fooled by the port proxy. */

@@ -124,6 +124,7 @@ export class DockerRuntime implements Runtime {
         const adopted = new DockerInstance(service, c.Id, io, this.#instanceDeps, true);
         await adopted.connect();
         await adopted.learnAddress();
+        adopted.primeBases();
         this.#instances.add(adopted);
         return adopted;
       }
@@ -146,6 +147,7 @@ export class DockerRuntime implements Runtime {
       await instance.connect();
       await client.containers.start(Id);
       await instance.learnAddress();
+      instance.primeBases();
     } catch (err) {
       await instance.stop();
       throw describeStartError(err, service);

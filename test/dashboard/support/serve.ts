@@ -1,5 +1,4 @@
-// A dashboard over in-memory deps in a process of its own: for the idle-CPU test (which measures
-// this process alone) and for looking at the page by hand:
+// A dashboard over in-memory deps in a process of its own, for looking at the page by hand:
 //   npx tsx test/dashboard/support/serve.ts [--demo]     (--demo adds sample updates, logs, advice)
 // Prints the URL on its first line; stops on SIGTERM/SIGINT.
 import { startDashboard } from '../../../src/ui/dashboard/server.js';
