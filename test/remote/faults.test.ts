@@ -269,13 +269,29 @@ describeRemote(
       expect(spanOf(record, 'sync')?.detail, 'a delta while the base is there').toMatch(/^1 file, delta /);
       expect(await hashIn(service.container, '/data/blob.bin')).toBe(sha256(content));
 
-      // Someone changes the file inside the container: pitstop's idea of it is stale.
+      // Someone changes the file inside the container: pitstop's idea of it is stale. In place,
+      // the same size (the same inode): nothing but the content and its mtime tell the change.
+      const statIn = async () =>
+        (await execIn(service.container, ['busybox', 'stat', '-c', '%i %s', '/data/blob.bin'], remoteEnv()))
+          .output;
+      const before = await statIn();
       const inside = await execIn(
         service.container,
-        ['busybox', 'sh', '-c', 'echo changed inside > /data/blob.bin'],
+        [
+          'busybox',
+          'dd',
+          'if=/dev/urandom',
+          'of=/data/blob.bin',
+          'bs=1024',
+          'count=4',
+          'seek=16',
+          'conv=notrunc',
+        ],
         remoteEnv(),
       );
       expect(inside.code, inside.output).toBe(0);
+      expect(await statIn()).toBe(before);
+      expect(await hashIn(service.container, '/data/blob.bin')).not.toBe(sha256(content));
 
       content.write('second change', 500_000);
       record = await afterSave(service.session, 'web', () => fs.writeFileSync(file, content));

@@ -392,7 +392,8 @@ export class DockerInstance implements Instance {
         if (lost.padding > 0) await attach.write(Buffer.alloc(lost.padding, 0x0a));
         // Acks of the old frames may still come: new sequence numbers keep them apart.
         const channel = this.#open(attach, lost.lastSeq + RESYNC_GAP);
-        await channel.send({ op: 'hello' });
+        // A stream still out of step never answers: give up on it rather than hang.
+        await withDeadline(channel.send({ op: 'hello' }), HELLO_TIMEOUT_MS, () => channel.close());
         return true;
       } catch (err) {
         if (!isUnreachable(err) || Date.now() > deadline) break;
@@ -404,6 +405,27 @@ export class DockerInstance implements Instance {
     this.#reportExit({ code: state?.ExitCode ?? null, signal: null });
     return false;
   }
+}
+
+const HELLO_TIMEOUT_MS = 10_000;
+
+function withDeadline<T>(work: Promise<T>, ms: number, onTimeout: () => void): Promise<T> {
+  return new Promise<T>((resolve, reject) => {
+    const timer = setTimeout(() => {
+      onTimeout();
+      reject(new Error(`no answer within ${ms} ms`));
+    }, ms);
+    work.then(
+      (value) => {
+        clearTimeout(timer);
+        resolve(value);
+      },
+      (err: unknown) => {
+        clearTimeout(timer);
+        reject(err);
+      },
+    );
+  });
 }
 
 function sleep(ms: number): Promise<void> {

@@ -85,6 +85,8 @@ export class SupervisorChannel {
     const acked = new Promise<Record<string, string>>((resolve, reject) =>
       this.#waiters.set(seq, { resolve, reject, bytes }),
     );
+    // When the write below fails, the ack is rejected too but never awaited: not an unhandled one.
+    acked.catch(() => undefined);
     const written = this.#writing.then(async () => {
       await this.attach.write(line);
       await this.#writePayload(payload, onSent);
@@ -126,8 +128,9 @@ export class SupervisorChannel {
     } catch {
       // A dropped connection is handled like the end of the stream.
     }
-    this.#lost = new PitstopError(`lost the connection to the supervisor of ${this.container}`);
+    // Measured before the loss is recorded: `padding` answers the saved figure from then on.
     this.#padAfterLoss = this.padding;
+    this.#lost = new PitstopError(`lost the connection to the supervisor of ${this.container}`);
     for (const waiter of this.#waiters.values()) waiter.reject(this.#lost);
     this.#waiters.clear();
   }

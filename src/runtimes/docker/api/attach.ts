@@ -116,7 +116,9 @@ class Attachment implements AttachStream {
       );
     }
     if (this.#closing || this.#socket.destroyed || this.#socket.writableEnded) {
-      return Promise.reject(this.#closedError());
+      // A connection the network dropped is not one we closed: say so, so callers can retry.
+      const lost = !this.#closing && (this.#error ?? this.#writeError);
+      return Promise.reject(lost ? this.client.streamError(lost) : this.#closedError());
     }
     return new Promise<void>((resolve, reject) => {
       // The callback runs once this chunk has been handed to the OS (or to the ssh pipe): awaiting
