@@ -18,8 +18,10 @@ export interface PitstopLoopOptions {
   /** The service the edits land in, as named in the generated pitstop.yaml. */
   service: string;
   editFile: string;
-  /** pitstop.yaml for the fixture copy, serving on `port`. */
+  /** The project file for the fixture copy, serving on `port`. */
   yaml(port: number): string;
+  /** Its name: pitstop.yaml unless the loop runs a Compose file. */
+  file?: string;
   versionUrl(port: number): string;
   env: NodeJS.ProcessEnv;
   runId: string;
@@ -82,7 +84,7 @@ export function pitstopLoop(o: PitstopLoopOptions): Loop {
     async setup() {
       dir = copyFixture(o.fixture, name.replace(/[^a-z0-9]+/gi, '-'));
       port = await (o.port ?? freePort)();
-      writeFileSync(path.join(dir, 'pitstop.yaml'), o.yaml(port));
+      writeFileSync(path.join(dir, o.file ?? 'pitstop.yaml'), o.yaml(port));
       session = PitstopSession.start(dir, o.env);
       await session.waitReady(120_000);
     },

@@ -50,6 +50,22 @@ services:
       - restart: process
 `;
 
+// The same service described by a Compose file with develop.watch, as many projects already have
+// it: pitstop must be as fast from it as from its own file.
+const composeYaml = (project: string) => (port: number) =>
+  `name: ${project}
+services:
+  web:
+    build: .
+    environment: { PORT: "${CONTAINER_PORT}" }
+    ports: ["${port}:${CONTAINER_PORT}"]
+    develop:
+      watch:
+        - action: sync+restart
+          path: ./src
+          target: /app/src
+`;
+
 export const s3: Scenario = {
   id: 'S3',
   title: 'Node service, source sync + process restart, on Docker and local',
@@ -71,6 +87,19 @@ export const s3: Scenario = {
         runId: ctx.runId,
         log: ctx.log,
         dockerProject: project,
+      }),
+      pitstopLoop({
+        name: 'pitstop compose',
+        fixture: FIXTURE,
+        service: 'web',
+        editFile: EDIT,
+        file: 'compose.yaml',
+        yaml: composeYaml(`${project}-compose`),
+        versionUrl: url('/version'),
+        env: ctx.env,
+        runId: ctx.runId,
+        log: ctx.log,
+        dockerProject: `${project}-compose`,
       }),
       dockerLoop({
         name: 'docker cp+restart',
@@ -122,6 +151,7 @@ export const s3: Scenario = {
     const entry = (loop: string) => results.find((r) => r.loop === loop);
     for (const [loop, runtime, vs] of [
       ['pitstop', 'docker', 'pitstop'],
+      ['pitstop compose', 'docker', 'pitstop'],
       ['docker cp+restart', 'docker', 'pitstop'],
       ['pitstop local', 'local', 'pitstop local'],
       ['nodemon', 'local', 'pitstop local'],
@@ -147,11 +177,24 @@ export const s3: Scenario = {
         },
       ];
     };
+    const fromCompose = ratio(
+      entry('pitstop compose')?.median_ms ?? null,
+      entry('pitstop')?.median_ms ?? null,
+    );
     return {
       results,
       goals: [
         ...goal('pitstop', 'docker', 'docker cp+restart'),
         ...goal('pitstop local', 'local', 'nodemon'),
+        {
+          scenario: 'S3',
+          goal: 'from compose.yaml (develop.watch) as fast as from pitstop.yaml (within noise: ratio 0.8-1.25)',
+          measured:
+            fromCompose === undefined
+              ? 'not measured'
+              : `pitstop compose / pitstop = ${fromCompose.toFixed(2)}`,
+          met: fromCompose === undefined ? null : fromCompose >= 0.8 && fromCompose <= 1.25,
+        },
       ],
     };
   },
