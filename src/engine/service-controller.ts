@@ -34,7 +34,7 @@ export interface ControllerDeps {
   onRestarted(service: string): void;
   /** Tells which files the service's image leaves out (.dockerignore); read afresh per plan. */
   outsideImage?: () => (abs: string) => boolean;
-  /** A crash before the first ready fails the service at once instead of restarting (`pitstop ci`). */
+  /** Any crash fails the service at once instead of restarting it (`pitstop ci`: no one is there to fix and save). */
   failFast: boolean;
   /** Masks secret values in output and messages before anything shows or keeps them. */
   redact: (text: string) => string;

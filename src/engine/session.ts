@@ -25,7 +25,7 @@ export interface SessionDeps {
   events: EventBus;
   logs: LogStore;
   runCheck(cmd: Command, signal: AbortSignal): Promise<number | null>;
-  /** A crash before a service's first ready fails it at once (`pitstop ci`). */
+  /** Any crash fails its service at once instead of restarting it (`pitstop ci`). */
   failFast: boolean;
   redact: (text: string) => string;
   /** Routes a batch's changes to the services that watch them. */

@@ -17,6 +17,7 @@ import type { DigestStore } from './digest-store.js';
 import { adviseDockerfile } from './dockerfile-advice.js';
 import { LABELS } from './labels.js';
 import { pull, push } from './registry.js';
+import { credentialsFor, registryAuthHeader } from './registry-auth.js';
 
 /** Where a Dockerfile outside the context travels inside the uploaded context. */
 const OUTSIDE_DOCKERFILE = '.pitstop.Dockerfile';
@@ -47,9 +48,9 @@ export class ImageBuilder {
   async prepare(service: Service, options: PrepareOptions): Promise<PrepareResult> {
     const { image, build } = service.docker;
     if (image) {
-      await this.#requireImage(image);
+      const pulled = await this.#requireImage(image, options);
       this.#images.set(service.name, image);
-      return { cached: true, detail: image };
+      return { cached: !pulled, detail: pulled ? `${image} (pulled)` : image };
     }
     if (!build) throw new PitstopError(`${service.name} has neither docker.image nor a build`);
     const context = await readContext(build, this.hashes);
@@ -125,11 +126,29 @@ export class ImageBuilder {
     return { cached: false, detail: `${tag}${buildkit ? '' : ' (legacy builder)'}`, children };
   }
 
-  async #requireImage(image: string): Promise<void> {
-    if (await this.#exists(this.client, image)) return;
-    throw new PitstopError(`the image ${image} is not on the Docker daemon`, {
-      hint: `pull or build it first (docker pull ${image}), or give the service a docker.build`,
-    });
+  /** Makes sure the engine has `image`, pulling it as `docker compose up` would; true when it pulled. */
+  async #requireImage(image: string, options: PrepareOptions): Promise<boolean> {
+    if (await this.#exists(this.client, image)) return false;
+    try {
+      const res = await this.client.stream('POST', '/images/create', {
+        query: { fromImage: image.includes(':') || image.includes('@') ? image : `${image}:latest` },
+        headers: { 'X-Registry-Auth': registryAuthHeader(await credentialsFor(registryOf(image))) },
+        signal: options.signal,
+      });
+      for await (const line of jsonLines<{ status?: string; error?: string }>(res)) {
+        if (line.error) throw new Error(line.error);
+        if (line.status && !/^(Downloading|Extracting|Waiting)/.test(line.status))
+          options.onLine('stdout', line.status);
+      }
+    } catch (err) {
+      throw new PitstopError(
+        `the image ${image} is not on the Docker engine and pulling it failed: ${(err as Error).message}`,
+        {
+          hint: `check the name and that the engine reaches its registry (docker pull ${image}), or give the service a docker.build`,
+        },
+      );
+    }
+    return true;
   }
 
   async #exists(client: DockerClient, image: string): Promise<boolean> {
@@ -176,6 +195,12 @@ export class ImageBuilder {
       );
     }
   }
+}
+
+/** The registry an image name points at: its first part when that looks like a host. */
+function registryOf(image: string): string {
+  const first = image.split('/')[0] ?? '';
+  return image.includes('/') && /[.:]|^localhost$/.test(first) ? first : 'https://index.docker.io/v1/';
 }
 
 function child(what: 'push' | 'pull', startedAt: number): Span {
