@@ -144,15 +144,19 @@ export class ServiceController {
   }
 
   #drain(): Promise<void> {
-    this.#draining ??= (async () => {
-      try {
+    if (!this.#draining) {
+      const run = async () => {
         for (let work = this.#takeWork(); work && !this.#stopping; work = this.#takeWork()) {
           await this.#execute(work);
         }
-      } finally {
+      };
+      // Cleared in a later tick, never synchronously: when there is no work, `run` finishes
+      // before this assignment, and clearing inside it would leave a settled promise here for
+      // good — every later change would then wait on a queue that never runs.
+      this.#draining = run().finally(() => {
         this.#draining = undefined;
-      }
-    })();
+      });
+    }
     return this.#draining;
   }
 

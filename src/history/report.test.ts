@@ -1,11 +1,16 @@
+import { stripVTControlCharacters } from 'node:util';
 import { describe, expect, it } from 'vitest';
 import type { UpdateRecord } from '../model/update.js';
 import { buildReport, trend } from './report.js';
-import { formatReport } from './report-format.js';
+import { formatReport as formatColoured } from './report-format.js';
 import { jitter, makeRecord } from './testing.js';
 import { describeWindow, parseWindow } from './window.js';
 
 const T0 = 1_700_000_000_000;
+
+/** Colour depends on the terminal (and on `CI` being set); the text must not. */
+const formatReport = (...args: Parameters<typeof formatColoured>) =>
+  stripVTControlCharacters(formatColoured(...args));
 
 /** The textbook median, written independently of the report's. */
 function textbookMedian(values: number[]): number {

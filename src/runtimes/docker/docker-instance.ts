@@ -68,6 +68,10 @@ export class DockerInstance implements Instance {
   #stopping = false;
   /** An exit is reported once; a restart re-arms it. */
   #exitReported = false;
+  /** Counts restarts begun, so a recovery that overlapped one knows its news is stale. */
+  #restarts = 0;
+  /** A restart is under way: a channel it opened may die with the daemon it is waiting for. */
+  #restarting = false;
   /** Set while a dropped channel is being re-established; resolves true when it is. */
   #reconnecting: Promise<boolean> | undefined;
   /** The container's address on the project network, when reachable from here. */
@@ -219,6 +223,16 @@ export class DockerInstance implements Instance {
 
   async restart(mode: 'process' | 'container', options: { signal?: AbortSignal } = {}): Promise<StepResult> {
     this.#exitReported = false;
+    this.#restarts++;
+    this.#restarting = true;
+    try {
+      return await this.#restart(mode, options.signal);
+    } finally {
+      this.#restarting = false;
+    }
+  }
+
+  async #restart(mode: 'process' | 'container', signal: AbortSignal | undefined): Promise<StepResult> {
     const running = await this.#isRunning();
     if (mode === 'process' && running && this.#channel) {
       const ack = await this.#onChannel((channel) => channel.send({ op: 'restart' }));
@@ -233,7 +247,7 @@ export class DockerInstance implements Instance {
         return { detail: mode === 'container' || running ? 'container restarted' : 'container started' };
       } catch (err) {
         if (!isUnreachable(err) || Date.now() > deadline) throw err;
-        await this.#daemonUp(deadline, options.signal);
+        await this.#daemonUp(deadline, signal);
       }
     }
   }
@@ -372,7 +386,7 @@ export class DockerInstance implements Instance {
   }
 
   async #recover(lost: SupervisorChannel): Promise<boolean> {
-    const exitedBefore = this.#exitReported;
+    const restartsBefore = this.#restarts;
     const deadline = Date.now() + DAEMON_WAIT_MS;
     let state: { Running: boolean; ExitCode: number } | undefined;
     for (;;) {
@@ -400,8 +414,10 @@ export class DockerInstance implements Instance {
         await sleep(250);
       }
     }
-    // A restart may have begun meanwhile (it re-arms the report): this end is not news then.
-    if (this.#channel || this.#stopping || exitedBefore !== this.#exitReported) return false;
+    // A restart under way or begun meanwhile (even one still waiting for the daemon) makes this
+    // end old news: reporting it would count a second crash for one.
+    if (this.#channel || this.#stopping || this.#restarting || restartsBefore !== this.#restarts)
+      return false;
     this.#reportExit({ code: state?.ExitCode ?? null, signal: null });
     return false;
   }

@@ -179,7 +179,11 @@ export class DockerRuntime implements Runtime {
           if (!isConflict(e)) throw e;
         });
       }
-    })();
+    })().catch((err: unknown) => {
+      // Not remembered: a daemon that was away at the first service's start may be back for the next.
+      this.#network = undefined;
+      throw err;
+    });
     return this.#network;
   }
 

@@ -1,9 +1,9 @@
+import { stripVTControlCharacters } from 'node:util';
 import { describe, expect, it } from 'vitest';
 import { EventBus } from '../../events.js';
 import { attachTerminalView } from './terminal-view.js';
 
-// biome-ignore lint/suspicious/noControlCharactersInRegex: ANSI escape sequences
-const plain = (s: string) => s.replace(/\x1b\[[0-9;]*[mK]/g, '').replace(/\r/g, '');
+const plain = (s: string) => stripVTControlCharacters(s).replace(/\r/g, '');
 
 function view(services: string[], columns: number) {
   const written: string[] = [];
