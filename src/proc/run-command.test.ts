@@ -13,12 +13,21 @@ const env = Object.fromEntries(
 );
 let dir: string;
 const pgids: number[] = [];
+const registries: ProcessRegistry[] = [];
+
+/** A registry whose last write is awaited before the test's folder goes. */
+function registryIn(folder: string): ProcessRegistry {
+  const registry = new ProcessRegistry(folder);
+  registries.push(registry);
+  return registry;
+}
 
 beforeEach(() => {
   dir = mkdtempSync(join(tmpdir(), 'pitstop-run-'));
 });
 
-afterEach(() => {
+afterEach(async () => {
+  for (const registry of registries.splice(0)) await registry.flush();
   for (const pgid of pgids.splice(0)) {
     try {
       process.kill(-pgid, 'SIGKILL');
@@ -47,7 +56,7 @@ describe('runCommand', () => {
   });
 
   it('records the command in the registry while it runs', async () => {
-    const registry = new ProcessRegistry(join(dir, 'state'));
+    const registry = registryIn(join(dir, 'state'));
     const seen: number[] = [];
     const running = runCommand(
       { shell: 'sleep 0.3' },
@@ -65,7 +74,7 @@ describe('runCommand', () => {
 
   it('aborting stops the whole group', async () => {
     const controller = new AbortController();
-    const registry = new ProcessRegistry(join(dir, 'state'));
+    const registry = registryIn(join(dir, 'state'));
     const running = runCommand(
       { shell: 'sleep 300 & sleep 300' },
       { cwd: dir, env, onLine: () => {}, signal: controller.signal, registry },
