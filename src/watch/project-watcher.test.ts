@@ -57,14 +57,21 @@ describe('startProjectWatcher', () => {
     mkdirSync(p('app'));
     await start(makeProject(root, [makeService('app', p('app'))], { settleMs: 10, maxBatchMs: 30_000 }));
     // Another process, as git would be: it writes while the watcher adds watches for new folders.
+    // It also tells how often it was itself held up longer than the default quiet that ends a
+    // burst (50 ms): on a loaded machine the writer can be descheduled, and a pause that long
+    // rightly ends the batch — one more batch per such pause is what the watcher promises.
     const writer = `
       const fs = require('node:fs'), path = require('node:path');
+      let last = performance.now(), pauses = 0;
+      const wrote = () => { const now = performance.now(); if (now - last > 50) pauses++; last = now; };
       for (let d = 0; d < 50; d++) {
         const dir = path.join(process.argv[1], 'gen', 'd' + d);
         fs.mkdirSync(dir, { recursive: true });
-        for (let f = 0; f < 100; f++) fs.writeFileSync(path.join(dir, 'f' + f + '.txt'), 'x' + f);
-      }`;
-    await run(process.execPath, ['-e', writer, p('app')]);
+        wrote();
+        for (let f = 0; f < 100; f++) { fs.writeFileSync(path.join(dir, 'f' + f + '.txt'), 'x' + f); wrote(); }
+      }
+      process.stdout.write(String(pauses));`;
+    const pauses = Number((await run(process.execPath, ['-e', writer, p('app')])).stdout);
     const expected: string[] = [];
     for (let d = 0; d < 50; d++)
       for (let f = 0; f < 100; f++) expected.push(p('app/gen', `d${d}`, `f${f}.txt`));
@@ -73,8 +80,9 @@ describe('startProjectWatcher', () => {
       return expected.every((file) => seen.has(file));
     }, 'every file of the burst');
     await sleep(300); // long past burstSettleMs: a late second batch would have been cut by now
-    expect(batches).toHaveLength(1);
-    expect(batches[0]!.changes).toHaveLength(5_000);
+    expect(batches.length).toBeGreaterThanOrEqual(1);
+    expect(batches.length).toBeLessThanOrEqual(1 + pauses);
+    expect(batches.reduce((n, b) => n + b.changes.length, 0)).toBe(5_000);
     expect(watcher!.watchedDirs()).toBe(52);
     expect(problems).toEqual([]);
   });
