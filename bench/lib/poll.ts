@@ -69,3 +69,25 @@ export async function pollUntil(url: string, expected: string, opts: PollOptions
     if (wait > 0) await sleep(wait);
   }
 }
+
+/**
+ * Polls `url` the way pollUntil does, for as long as `work` runs: the load every measured loop
+ * puts on the machine while it waits for the new version, put on a reference step too.
+ */
+export async function pollDuring<T>(url: string, work: Promise<T>, intervalMs = 2): Promise<T> {
+  let running = true;
+  const polls = (async () => {
+    while (running) {
+      const started = now();
+      await attempt(url, '\0never', 250);
+      const wait = intervalMs - (now() - started);
+      if (wait > 0) await sleep(wait);
+    }
+  })();
+  try {
+    return await work;
+  } finally {
+    running = false;
+    await polls;
+  }
+}

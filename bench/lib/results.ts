@@ -81,6 +81,7 @@ function note(e: ResultEntry): string {
   if (typeof e.watched_files === 'number') parts.push(`${e.watched_files} files`);
   if (typeof e.image_builds_max === 'number') parts.push(`image builds ≤ ${e.image_builds_max}`);
   if (typeof e.cli_start_ms === 'number') parts.push(`cli ${fmt(e.cli_start_ms, 0)}`);
+  if (typeof e.bare_ms === 'number') parts.push(`under the loops' 2 ms poll; bare ${fmt(e.bare_ms, 0)}`);
   if (e.sync_choices && typeof e.sync_choices === 'object') {
     const choices = Object.entries(e.sync_choices as Record<string, number>);
     parts.push(choices.map(([c, n]) => `${c} ×${n}`).join(' '));
@@ -147,4 +148,11 @@ export function formatGoals(goals: readonly GoalCheck[]): string {
   return goals
     .map((g) => `${g.met === null ? '?' : g.met ? 'met ' : 'MISS'}  ${g.scenario}  ${g.goal}: ${g.measured}`)
     .join('\n');
+}
+
+/** For a goal measured against a polled compile: the same overhead against the bare compile. */
+export function bareNote(compile: ResultEntry | undefined, measured: number | null): string {
+  const bare = compile?.bare_ms;
+  if (typeof bare !== 'number' || measured == null) return '';
+  return `; the compile ran under the same 2 ms poll as the loops (bare ${Math.round(bare)} ms, +${Math.round(measured - bare)} ms against it)`;
 }

@@ -59,7 +59,8 @@ const slug = (s: string) =>
     .replace(/^-|-$/g, '');
 const q = (s: string) => `'${s.replaceAll("'", `'\\''`)}'`;
 
-export function dockerLoop(o: DockerLoopOptions): Loop {
+/** A container loop; its service's health URL lets a reference step poll the same way. */
+export function dockerLoop(o: DockerLoopOptions): Loop & { healthUrl(): string | undefined } {
   const id = `${slug(o.scenario)}-${slug(o.name)}`;
   const container = `pitstop-bench-${o.runId}-${id}`;
   const image = `pitstop-bench-${id}:${o.runId}`;
@@ -118,6 +119,7 @@ export function dockerLoop(o: DockerLoopOptions): Loop {
 
   return {
     name: o.name,
+    healthUrl: () => (port ? `http://${host}:${port}${o.healthPath}` : undefined),
     async setup() {
       dir = copyFixture(o.fixture, id);
       port = await (o.port ?? freePort)();

@@ -17,7 +17,7 @@ import {
   remoteMissing,
   remotePort,
 } from '../lib/remote.js';
-import type { GoalCheck, ResultEntry } from '../lib/results.js';
+import { bareNote, type GoalCheck, type ResultEntry } from '../lib/results.js';
 import { editCounts, type Scenario, skippedOutcome } from '../lib/scenario.js';
 import { ratio, round } from '../lib/stats.js';
 import { compileLoop } from '../loops/compile.js';
@@ -136,6 +136,17 @@ async function measure(ctx: Parameters<Scenario['run']>[0]) {
       warmup: 1,
     }),
   );
+  const copies = VARIANTS.map((v) =>
+    dockerLoop({
+      ...common,
+      name: `cp+restart${v.suffix}`,
+      hostBuild: v.build,
+      mode: 'copy',
+      copy: [{ from: 'bin/svc', to: '/svc' }],
+      restart: true,
+      sends: ['bin/svc'],
+    }),
+  );
   const loops = [
     pitstops[0]!,
     pitstops[1]!,
@@ -147,18 +158,8 @@ async function measure(ctx: Parameters<Scenario['run']>[0]) {
       mode: 'rebuild',
       sends: ['bin/svc', 'Dockerfile'],
     }),
-    ...VARIANTS.map((v) =>
-      dockerLoop({
-        ...common,
-        name: `cp+restart${v.suffix}`,
-        hostBuild: v.build,
-        mode: 'copy',
-        copy: [{ from: 'bin/svc', to: '/svc' }],
-        restart: true,
-        sends: ['bin/svc'],
-      }),
-    ),
-    ...VARIANTS.map((v) =>
+    ...copies,
+    ...VARIANTS.map((v, i) =>
       compileLoop({
         name: `go build${v.suffix}`,
         fixture: FIXTURE,
@@ -166,6 +167,8 @@ async function measure(ctx: Parameters<Scenario['run']>[0]) {
         command: v.build,
         env,
         runId: ctx.runId,
+        // Polled as the other loops poll: the remote host's published port, over the link.
+        polled: { url: () => copies[i]!.healthUrl() },
       }),
     ),
   ];
@@ -240,7 +243,7 @@ function judge(results: ResultEntry[], earlier: readonly ResultEntry[]): GoalChe
         measured:
           overhead == null
             ? 'not measured'
-            : `${name} − go build${v.suffix} = ${overhead} ms${beyond === undefined ? '' : ` (beyond its own build step: ${beyond} ms)`}`,
+            : `${name} − go build${v.suffix} = ${overhead} ms${beyond === undefined ? '' : ` (beyond its own build step: ${beyond} ms)`}${bareNote(find(`go build${v.suffix}`), pitstop)}`,
         met: overhead == null ? null : overhead <= COMPILE_GOAL_MS,
       },
       {
