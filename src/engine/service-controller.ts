@@ -58,6 +58,11 @@ export class ServiceController {
   lastRecord: UpdateRecord | undefined;
 
   #instance: Instance | undefined;
+  /** An instance started ahead with its process held (see `stage`); undefined if that failed. */
+  #staged: Promise<Instance | undefined> | undefined;
+  #stagedAt = 0;
+  /** The staged instance stopped before it was released: it is not to be used. */
+  #stagedLost = false;
   /** The instance's process runs; false after it exited until a restart (the instance may live on). */
   #processUp = false;
   #startRequested = false;
@@ -123,6 +128,38 @@ export class ServiceController {
     return done;
   }
 
+  /**
+   * Starts the instance ahead, its process held, while the services this one depends on start:
+   * a container start (about a second on a busy machine) then overlaps theirs instead of
+   * following it. Only where the runtime can hold a process, and not for services with host
+   * build steps (the image may take their outputs). Whatever goes wrong here is left for the real
+   * start to meet and report.
+   */
+  stage(): void {
+    const { runtime, service } = this.deps;
+    if (!runtime.canHold || this.#staged || this.#startRequested || this.#stopping) return;
+    if (service.build.length > 0) return;
+    const generation = ++this.#generation;
+    this.#stagedAt = performance.now();
+    this.#staged = (async () => {
+      try {
+        await this.deps.limiter.run(() =>
+          runtime.prepare
+            ? runtime.prepare(service, {
+                force: false,
+                signal: this.#abort.signal,
+                onLine: (stream, line) => this.#log(stream, line),
+              })
+            : Promise.resolve(undefined),
+        );
+        if (this.#stopping) return undefined;
+        return await runtime.start(service, this.#io(generation), { hold: true });
+      } catch {
+        return undefined;
+      }
+    })();
+  }
+
   dependencyRestarted(): void {
     if (!this.#instance || !this.#startRequested) return;
     this.#flags.add('dependency');
@@ -134,6 +171,9 @@ export class ServiceController {
     clearTimeout(this.#crashTimer);
     this.#abort.abort(new Error('pitstop is stopping'));
     await this.#draining;
+    const staged = await this.#staged;
+    this.#staged = undefined;
+    if (staged && staged !== this.#instance) await staged.stop();
     const instance = this.#instance;
     this.#instance = undefined;
     if (instance) {
@@ -324,13 +364,16 @@ export class ServiceController {
       },
       startInstance: () => this.#startInstance(),
       prepare: this.deps.runtime.prepare
-        ? (force: boolean) =>
-            this.deps.runtime.prepare!(this.deps.service, {
+        ? async (force: boolean) => {
+            // A staged start may still be preparing the same image: never build it twice at once.
+            await this.#staged;
+            return this.deps.runtime.prepare!(this.deps.service, {
               force,
               signal: this.#abort.signal,
               onLine: (stream, line) => this.#log(stream, line),
               onProgress: (detail) => this.#progress('image', detail),
-            })
+            });
+          }
         : undefined,
       progress: (step: 'image' | 'sync', detail: string, bytes?: number, totalBytes?: number) =>
         this.#progress(step, detail, bytes, totalBytes),
@@ -357,21 +400,43 @@ export class ServiceController {
     };
   }
 
-  async #startInstance(): Promise<Instance> {
-    const generation = ++this.#generation;
-    const instance = await this.deps.runtime.start(this.deps.service, {
-      log: (stream, line) => this.#log(stream, line),
-      exited: (info) => {
-        if (generation === this.#generation) this.#onExit(info);
+  /** The instance's output and exits; an exit of anything but the current instance is old news. */
+  #io(generation: number) {
+    return {
+      log: (stream: 'stdout' | 'stderr', line: string) => this.#log(stream, line),
+      exited: (info: ExitInfo) => {
+        if (generation !== this.#generation) return;
+        // A staged instance not yet released has no process of its own to crash.
+        if (!this.#instance && this.#staged) this.#stagedLost = true;
+        else this.#onExit(info);
       },
-    });
+    };
+  }
+
+  async #startInstance(): Promise<{ instance: Instance; aheadMs?: number }> {
+    const staged = await this.#staged;
+    this.#staged = undefined;
+    if (staged && !this.#stagedLost && !this.#stopping) {
+      try {
+        await staged.release?.();
+        this.#instance = staged;
+        this.#processUp = true;
+        return { instance: staged, aheadMs: performance.now() - this.#stagedAt };
+      } catch {
+        // Start afresh below; its failure, if any, is the one to report.
+      }
+    }
+    if (staged) await staged.stop().catch(() => undefined);
+    if (this.#stopping) throw new Error('pitstop is stopping');
+    const generation = ++this.#generation;
+    const instance = await this.deps.runtime.start(this.deps.service, this.#io(generation));
     if (this.#stopping) {
       await instance.stop();
       throw new Error('pitstop is stopping');
     }
     this.#instance = instance;
     this.#processUp = true;
-    return instance;
+    return { instance };
   }
 
   #progress(step: 'image' | 'sync', detail: string, bytes?: number, totalBytes?: number): void {

@@ -170,6 +170,8 @@ export class Session {
       if (blockers.length === 0) void c.requestStart();
       else {
         const failed = blockers.filter((b) => this.#controllers.get(b)?.state === 'failed');
+        // Its container can start while it waits; only its process must wait for the blockers.
+        if (failed.length === 0) c.stage();
         const detail = `waiting for ${blockers.join(', ')}${failed.length ? ` (${failed.join(', ')} failed)` : ''}`;
         if (c.detail !== detail) c.setState('waiting', detail);
       }

@@ -6,6 +6,7 @@ import { PitstopError } from '../errors.js';
 import type { Service } from '../model/project.js';
 import type { Span, UpdatePlan, UpdateRecord } from '../model/update.js';
 import type { Instance, PrepareResult } from '../runtimes/runtime.js';
+import { formatMs } from '../util/format.js';
 import { initialSyncs, isNoop } from './planner.js';
 import { type ReadyContext, waitReady } from './ready.js';
 import { timed } from './span.js';
@@ -20,7 +21,8 @@ export interface UpdateTarget {
   /** The instance's process was restarted. */
   restarted(): void;
   /** Start a fresh instance (first start, or to replace). */
-  startInstance(): Promise<Instance>;
+  /** Starts the instance; `ahead` tells how long ago it was started with its process held. */
+  startInstance(): Promise<{ instance: Instance; aheadMs?: number }>;
   /** Make what starting needs (an image), when the runtime needs anything. */
   prepare?(force: boolean): Promise<PrepareResult>;
   /** Forget lines seen so far: readiness looks only at the new process's output. */
@@ -100,7 +102,17 @@ export async function runPlan(
     }
     if (instance) await timed('stop', () => instance.stop(), emit);
     target.resetReadiness();
-    await timed('start', () => target.startInstance().then((i) => ({ detail: i.id })), emit);
+    await timed(
+      'start',
+      () =>
+        target.startInstance().then(({ instance, aheadMs }) => ({
+          detail:
+            aheadMs === undefined
+              ? instance.id
+              : `${instance.id}, started ${formatMs(aheadMs)} ahead and held until now`,
+        })),
+      emit,
+    );
     const initial = await initialSyncs(service);
     const fresh = target.instance();
     if (initial.length > 0 && fresh) await timed('sync', () => fresh.sync(initial), emit, 'initial sync');

@@ -69,8 +69,18 @@ export interface Instance {
    * (127.0.0.1 in pitstop.yaml means "where the service runs"). Undefined: as written.
    */
   probeTarget?(host: string, port: number): { host: string; port: number } | undefined;
+  /** Starts the process of an instance started with `hold` (lets it run); resolves once it is started. */
+  release?(): Promise<StepResult>;
   /** Graceful stop, then kill after the service's stop timeout. Resolves when nothing is left. */
   stop(): Promise<void>;
+}
+
+export interface StartOptions {
+  /**
+   * Start all but the service's process, which waits for `Instance.release`: the services it
+   * depends on are still starting, and its container can start meanwhile.
+   */
+  hold?: boolean;
 }
 
 export interface Runtime {
@@ -86,7 +96,9 @@ export interface Runtime {
    * Start the service, or take over an instance an earlier session left running with the same
    * inputs; rejects with a PitstopError (command not found, port in use, ...).
    */
-  start(service: Service, io: InstanceIO): Promise<Instance>;
+  /** Whether `start` can hold the process (worth starting an instance before it may run). */
+  readonly canHold?: boolean;
+  start(service: Service, io: InstanceIO, options?: StartOptions): Promise<Instance>;
   /** Stop every instance this runtime started in this session. */
   stopAll(): Promise<void>;
 }

@@ -112,9 +112,18 @@ volumes:
   it('starts the API only once the database is healthy', () => {
     // The API asked db:5432 by name at its start and got the answer of a ready database.
     expect(catIn(id('api'), '/srv/www/db.txt')).toBe('accepting\n');
-    const db = new Date(inspectContainer(id('db')).State.StartedAt).getTime();
-    const api = new Date(inspectContainer(id('api')).State.StartedAt).getTime();
-    expect(api - db).toBeGreaterThanOrEqual(1900);
+    const start = (service: string) =>
+      session.events.find(
+        is('update-finished', (e) => e.record.kind === 'start' && e.record.service === service),
+      )!.record;
+    const dbReady = session.events.find(
+      is('service-state', (e) => e.service === 'db' && e.state === 'ready'),
+    )!.at;
+    expect(start('api').startedAt).toBeGreaterThanOrEqual(dbReady);
+    // Its container started while the database was still starting: only its process waited.
+    const apiContainer = new Date(inspectContainer(id('api')).State.StartedAt).getTime();
+    expect(apiContainer).toBeLessThan(dbReady);
+    expect(start('api').spans.find((s) => s.name === 'start')?.detail).toMatch(/held until now/);
     const order = session.events
       .filter(is('update-finished', (e) => e.record.kind === 'start'))
       .map((e) => e.record.service);

@@ -10,6 +10,7 @@ package supervise
 import (
 	"io"
 	"os"
+	"path/filepath"
 	"strconv"
 	"syscall"
 	"time"
@@ -66,7 +67,11 @@ func (s *Supervisor) Run(sigs <-chan os.Signal) int {
 		control.Prepare(s.cfg.ControlDir)
 	}
 	s.applyControl()
-	s.start()
+	if s.hold() {
+		s.Say("holding the first start until pitstop asks for it")
+	} else {
+		s.start()
+	}
 	for !s.done {
 		select {
 		case sig := <-sigs:
@@ -249,4 +254,24 @@ func (s *Supervisor) stopTimer() {
 		s.timer = nil
 	}
 	s.timerC = nil
+}
+
+// holdMarker records that the container's first start was held: a container
+// restarted later (docker restart, the daemon coming back) starts its child at
+// once, with no one there to ask for it.
+const holdMarker = ".first-start-held"
+
+// hold reports whether to wait for a restart request before the first start.
+// Anything unexpected (no control dir, a marker that cannot be written) starts
+// the child: a service that runs is better than one that waits forever.
+func (s *Supervisor) hold() bool {
+	if !s.cfg.HoldFirstStart || s.cfg.ControlDir == "" {
+		return false
+	}
+	f, err := os.OpenFile(filepath.Join(s.cfg.ControlDir, holdMarker), os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o644)
+	if err != nil {
+		return false
+	}
+	f.Close()
+	return true
 }

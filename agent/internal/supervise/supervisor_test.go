@@ -1,6 +1,7 @@
 package supervise
 
 import (
+	"io"
 	"os"
 	"sort"
 	"strconv"
@@ -322,4 +323,40 @@ func TestConfiguredStopSignalStopsTheSupervisor(t *testing.T) {
 			t.Fatalf("exit code %d, want the child's 5", code)
 		}
 	})
+}
+
+func TestHoldFirstStartWaitsForTheFirstRestart(t *testing.T) {
+	cfg := childConfig("term-exit=0")
+	cfg.HoldFirstStart = true
+	cfg.ControlDir = t.TempDir()
+	h := run(t, cfg)
+	h.expect("holding the first start")
+	h.stillRunning(100 * time.Millisecond)
+	select {
+	case line := <-h.out:
+		t.Fatalf("the child ran before it was asked for: %q", line)
+	default:
+	}
+	h.send(syscall.SIGUSR1)
+	pid := h.expectStarted()
+	if ready, _ := h.ready(); ready != pid {
+		t.Fatalf("ready pid %d, started pid %d", ready, pid)
+	}
+}
+
+func TestOnlyTheContainersFirstStartHolds(t *testing.T) {
+	cfg := childConfig("term-exit=0")
+	cfg.HoldFirstStart = true
+	cfg.ControlDir = t.TempDir()
+	if !New(cfg, io.Discard).hold() {
+		t.Fatal("the first start did not hold")
+	}
+	// The container restarted: its writable layer keeps the marker.
+	if New(cfg, io.Discard).hold() {
+		t.Fatal("a later start held too")
+	}
+	cfg.ControlDir = ""
+	if New(cfg, io.Discard).hold() {
+		t.Fatal("held with nowhere to keep the marker")
+	}
 }

@@ -50,6 +50,7 @@ export function containerConfig(
   service: Service,
   image: ImageInspect,
   supervisorHash: string,
+  options: { hold?: boolean } = {},
 ): ContainerConfig {
   const command = serviceCommand(service, image);
   const spec: ContainerSpec = {
@@ -91,5 +92,7 @@ export function containerConfig(
     .update(supervisorHash)
     .digest('hex')
     .slice(0, 16);
-  return { spec: { ...spec, labels: { ...spec.labels, [LABELS.hash]: hash } }, hash };
+  // Not part of the hash: a container started ahead is the same container once its process runs.
+  const env = options.hold ? { ...spec.env, PITSTOP_HOLD_FIRST_START: '1' } : spec.env;
+  return { spec: { ...spec, env, labels: { ...spec.labels, [LABELS.hash]: hash } }, hash };
 }

@@ -72,6 +72,7 @@ export class DockerInstance implements Instance {
   #restarts = 0;
   /** A restart is under way: a channel it opened may die with the daemon it is waiting for. */
   #restarting = false;
+  #held: boolean;
   /** Set while a dropped channel is being re-established; resolves true when it is. */
   #reconnecting: Promise<boolean> | undefined;
   /** The container's address on the project network, when reachable from here. */
@@ -85,7 +86,10 @@ export class DockerInstance implements Instance {
     private readonly io: InstanceIO,
     private readonly deps: InstanceDeps,
     readonly adopted: boolean,
+    /** Started with its process held (PITSTOP_HOLD_FIRST_START): `release` starts it. */
+    held = false,
   ) {
+    this.#held = held;
     this.#shipper = new FileShipper(deps.link, deps.blobs);
   }
 
@@ -219,6 +223,14 @@ export class DockerInstance implements Instance {
       );
     }
     return {};
+  }
+
+  async release(): Promise<StepResult> {
+    if (!this.#held) return { detail: 'already running' };
+    // The supervisor holds the first start until a restart request: this one.
+    const ack = await this.#onChannel((channel) => channel.send({ op: 'restart' }));
+    this.#held = false;
+    return { detail: `pid ${ack.pid ?? '?'}` };
   }
 
   async restart(mode: 'process' | 'container', options: { signal?: AbortSignal } = {}): Promise<StepResult> {

@@ -9,7 +9,14 @@ import type { Project, Service } from '../../model/project.js';
 import { checkPortsFree } from '../../proc/ports.js';
 import { BlobStore } from '../../transfer/blob-store.js';
 import { LinkEstimate } from '../../transfer/link.js';
-import type { Instance, InstanceIO, PrepareOptions, PrepareResult, Runtime } from '../runtime.js';
+import type {
+  Instance,
+  InstanceIO,
+  PrepareOptions,
+  PrepareResult,
+  Runtime,
+  StartOptions,
+} from '../runtime.js';
 import { type DockerClient, isConflict, isNotFound, packBuffer } from './api/index.js';
 import { markDockerUsed } from './cleanup.js';
 import { containerConfig, networkName, volumeName } from './container-config.js';
@@ -106,12 +113,14 @@ export class DockerRuntime implements Runtime {
     return result;
   }
 
-  async start(service: Service, io: InstanceIO): Promise<Instance> {
+  readonly canHold = true;
+
+  async start(service: Service, io: InstanceIO, options: StartOptions = {}): Promise<Instance> {
     const { client, project } = this.options;
     await Promise.all([this.#ensureNetwork(), this.#ensureVolumes(service)]);
     const image = await client.images.inspect(this.#images.imageFor(service));
     const supervisor = await this.#supervisorBinary();
-    const { spec, hash } = containerConfig(project, service, image, supervisor.hash);
+    const { spec, hash } = containerConfig(project, service, image, supervisor.hash, options);
 
     const existing = await client.containers.list({
       labels: { ...this.#labels, [LABELS.service]: service.name },
@@ -134,7 +143,7 @@ export class DockerRuntime implements Runtime {
     if (this.options.localDaemon) await checkPortsFree(service.ports);
     markDockerUsed(project.stateDir);
     const { Id } = await client.containers.create(spec);
-    const instance = new DockerInstance(service, Id, io, this.#instanceDeps, false);
+    const instance = new DockerInstance(service, Id, io, this.#instanceDeps, false, options.hold);
     this.#instances.add(instance);
     try {
       // Over a slow link the supervisor travels compressed, and its upload is the first
