@@ -418,10 +418,12 @@ export class ServiceController {
     this.#staged = undefined;
     if (staged && !this.#stagedLost && !this.#stopping) {
       try {
-        await staged.release?.();
+        const held = (await staged.release?.()) ?? false;
         this.#instance = staged;
         this.#processUp = true;
-        return { instance: staged, aheadMs: performance.now() - this.#stagedAt };
+        return held
+          ? { instance: staged, aheadMs: performance.now() - this.#stagedAt }
+          : { instance: staged };
       } catch {
         // Start afresh below; its failure, if any, is the one to report.
       }

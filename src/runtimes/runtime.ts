@@ -69,8 +69,11 @@ export interface Instance {
    * (127.0.0.1 in pitstop.yaml means "where the service runs"). Undefined: as written.
    */
   probeTarget?(host: string, port: number): { host: string; port: number } | undefined;
-  /** Starts the process of an instance started with `hold` (lets it run); resolves once it is started. */
-  release?(): Promise<StepResult>;
+  /**
+   * Starts the process of an instance started with `hold`; resolves once it is started: true,
+   * or false when it was running already (an adopted instance never held one).
+   */
+  release?(): Promise<boolean>;
   /** Graceful stop, then kill after the service's stop timeout. Resolves when nothing is left. */
   stop(): Promise<void>;
 }

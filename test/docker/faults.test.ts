@@ -307,6 +307,48 @@ describe.runIf(dockerAvailable())('docker runtime faults', () => {
   });
 
   describe('starting', () => {
+    it('Ctrl-C while a dependent waits with its container started ahead: its process never ran, nothing is left', async () => {
+      const port = await freePort();
+      const { dir, name } = project(
+        [
+          'services:',
+          '  db:',
+          '    dir: db',
+          // Never ready: the dependent waits for as long as the test wants.
+          '    ready: { log: "never printed", timeout: 120s }',
+          '  web:',
+          '    dir: web',
+          `    ports: ["${port}:8080"]`,
+          `    ready: { http: "http://127.0.0.1:${port}/index.html", timeout: 30s }`,
+          '    depends_on: [db]',
+          '',
+        ].join('\n'),
+        {
+          'db/Dockerfile': HTTPD,
+          'db/www/index.html': 'db\n',
+          'web/Dockerfile': HTTPD,
+          'web/www/index.html': 'web\n',
+        },
+      );
+      const session = up(dir);
+      const web = await eventually(
+        async () => (await containersOf(name, dir, { service: 'web' })).find((c) => c.State === 'running'),
+        60_000,
+        "web's container to start ahead",
+      );
+      expect(session.events.filter(is('update-started', (e) => e.service === 'web'))).toEqual([]);
+      // The container runs; the service's process in it does not, yet.
+      expect(
+        (await execIn(web.Id, ['busybox', 'wget', '-qO-', 'http://127.0.0.1:8080/index.html'])).code,
+      ).not.toBe(0);
+
+      process.kill(-session.pid, 'SIGINT');
+      await eventually(() => session.child.exitCode !== null, 20_000, 'pitstop to exit');
+      expect(session.child.exitCode, session.stderr.toString()).toBe(0);
+      noStackTrace(session.stderr.toString());
+      expect(await leftoversOn(process.env, name, dir)).toEqual([]);
+    });
+
     it('a host port already in use: exit 1 "port N is already in use", nothing left on the daemon', async () => {
       const server = net.createServer();
       servers.push(server);

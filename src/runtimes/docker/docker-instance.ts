@@ -225,12 +225,12 @@ export class DockerInstance implements Instance {
     return {};
   }
 
-  async release(): Promise<StepResult> {
-    if (!this.#held) return { detail: 'already running' };
+  async release(): Promise<boolean> {
+    if (!this.#held) return false;
     // The supervisor holds the first start until a restart request: this one.
-    const ack = await this.#onChannel((channel) => channel.send({ op: 'restart' }));
+    await this.#onChannel((channel) => channel.send({ op: 'restart' }));
     this.#held = false;
-    return { detail: `pid ${ack.pid ?? '?'}` };
+    return true;
   }
 
   async restart(mode: 'process' | 'container', options: { signal?: AbortSignal } = {}): Promise<StepResult> {
