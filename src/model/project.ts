@@ -75,6 +75,8 @@ export type RuntimeName = 'local' | 'docker';
 export interface PortMapping {
   host: number;
   container: number;
+  /** The one host address it is published on; absent: all of them. */
+  hostIp?: string;
 }
 
 export interface VolumeMount {

@@ -41,7 +41,7 @@ describe.runIf(dockerAvailable())('a Compose project with a database, an API and
 services:
   web:
     build: ./web
-    ports: ["${port}:8080"]
+    ports: ["127.0.0.1:${port}:8080"]
     depends_on: [api]
   api:
     build:
@@ -131,9 +131,12 @@ volumes:
     expect(order.indexOf('api')).toBeLessThan(order.indexOf('web'));
   });
 
-  it('mounts the named volume and publishes the web port on the host', async () => {
+  it('mounts the named volume and publishes the web port on the host address asked for', async () => {
     const mounts = inspectContainer(id('db')).Mounts;
     expect(mounts).toContainEqual(expect.objectContaining({ Type: 'volume', Destination: '/var/lib/db' }));
+    expect(inspectContainer(id('web')).HostConfig.PortBindings).toEqual({
+      '8080/tcp': [{ HostIp: '127.0.0.1', HostPort: String(port) }],
+    });
     expect(await eventually(() => get(`http://127.0.0.1:${port}/index.html`), 20_000, 'the web port')).toBe(
       'shop front\n',
     );

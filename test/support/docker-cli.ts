@@ -56,6 +56,7 @@ export interface ContainerInfo {
   State: { Running: boolean; Pid: number; StartedAt: string };
   Config: { Labels: Record<string, string> | null };
   Mounts: { Type: string; Name?: string; Destination: string }[];
+  HostConfig: { PortBindings: Record<string, { HostIp: string; HostPort: string }[] | null> | null };
 }
 
 export function inspectContainer(id: string): ContainerInfo {

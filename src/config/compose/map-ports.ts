@@ -1,7 +1,8 @@
 // `ports` → published ports. Short syntax `[HOST_IP:][HOST:]CONTAINER[/PROTOCOL]` with ranges
-// (`8000-8001:8000-8001` expands), or the long syntax. pitstop publishes a fixed host port on all
-// addresses over TCP: a port without a host port (Compose picks a random one), a UDP port or a
-// host address are said once each, and the rest still runs.
+// (`8000-8001:8000-8001` expands), or the long syntax. pitstop publishes a fixed host port over
+// TCP, on the host address given (a database kept to 127.0.0.1 stays there) or on all of them: a
+// port without a host port (Compose picks a random one) or a UDP port is said once each, and the
+// rest still runs.
 import type { KeyPath } from '../yaml-source.js';
 import { describeInput } from '../zod-issues.js';
 import { PORT_KEYS } from './keys.js';
@@ -11,6 +12,8 @@ import type { ServiceScope } from './scope.js';
 export interface MappedPort {
   host: number;
   container: number;
+  /** Only when one address is asked for; absent means all addresses. */
+  hostIp?: string;
   rel: KeyPath;
 }
 
@@ -127,11 +130,12 @@ function resolvePort(scope: ServiceScope, port: Written, rel: KeyPath, shown: st
     );
     return [];
   }
-  if (!ALL_ADDRESSES.has(port.hostIp)) {
-    scope.warn(
-      rel,
-      `host address ${port.hostIp} is not supported by pitstop yet: the port is published on all addresses`,
-    );
-  }
-  return containers.map((container, i) => ({ host: hosts[i]!, container, rel }));
+  // Docker's HostIp takes IPv6 addresses without brackets.
+  const hostIp = ALL_ADDRESSES.has(port.hostIp) ? undefined : port.hostIp.replace(/^\[(.*)\]$/, '$1');
+  return containers.map((container, i) => ({
+    host: hosts[i]!,
+    container,
+    rel,
+    ...(hostIp ? { hostIp } : {}),
+  }));
 }

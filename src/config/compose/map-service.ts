@@ -205,7 +205,7 @@ export async function mapService(
     build: [],
     run: { cwd: ctx.root, env, stopSignal: stopSignal(scope), stopTimeoutMs: stopTimeoutMs(scope) },
     ports: ports.map((p) => p.host),
-    publish: ports.map(({ host, container }) => ({ host, container })),
+    publish: ports.map(({ host, container, hostIp }) => ({ host, container, ...(hostIp ? { hostIp } : {}) })),
     ready: health.ready,
     dependsOn: deps.map((d) => d.ref.dependency),
     liveUpdate: [],

@@ -274,12 +274,12 @@ secrets:
       'services.db.container_name: pitstop names its containers itself; other services reach this one by its service name "db"',
       'services.db.networks.back.aliases: not supported by pitstop yet (ignored)',
       'services.db.ports[0]: no host port: Compose would pick a random one, pitstop needs a fixed host port (not published); write "HOST:CONTAINER"',
-      'services.db.ports[1]: host address 127.0.0.1 is not supported by pitstop yet: the port is published on all addresses',
       'services.db.ports[2]: udp ports are not supported by pitstop yet (not published)',
       'services.cache.deploy: not supported by pitstop yet (ignored)',
     ]);
     expect(p.warnings[3]).toMatch(/\/compose\.yaml:5:5: /);
-    expect(service(p, 'db').publish).toEqual([{ host: 5433, container: 5432 }]);
+    // Kept to the address asked for: a database published on loopback stays there.
+    expect(service(p, 'db').publish).toEqual([{ host: 5433, container: 5432, hostIp: '127.0.0.1' }]);
   });
 
   it('expands port ranges', async () => {

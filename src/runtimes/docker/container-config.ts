@@ -67,7 +67,7 @@ export function containerConfig(
     cmd: [],
     workingDir: service.docker.workdir,
     user: service.docker.user,
-    ports: service.publish.map((p) => ({ container: p.container, host: p.host })),
+    ports: service.publish.map((p) => ({ container: p.container, host: p.host, hostIp: p.hostIp })),
     mounts: service.docker.volumes.map((v) => ({
       type: v.kind,
       source: v.kind === 'volume' ? volumeName(project, v.source) : v.source,
