@@ -223,7 +223,7 @@ services:
         col: 19,
         path: 'services.api.ports[1]',
         message: 'expected a port number (1-65535) or "host:container", got "http"',
-        hint: 'e.g. 8080, or "8080:80" to publish container port 80 on host port 8080',
+        hint: 'e.g. 8080, "8080:80" to publish container port 80 on host port 8080, or "127.0.0.1:8080:80" to publish it on that address only',
       },
       {
         line: 9,

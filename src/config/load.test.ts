@@ -284,7 +284,7 @@ services:
   api:
     dir: api
     build: { cmd: go build -o bin/api ., outputs: [bin] }
-    ports: ["8080:80", 9090]
+    ports: ["8080:80", 9090, "127.0.0.1:5432:5432"]
     docker:
       build: { context: ., dockerfile: build/Dockerfile, args: { GO: 1 }, target: dev }
       entrypoint: [/bin/api]
@@ -312,8 +312,9 @@ services:
     expect(api?.publish).toEqual([
       { host: 8080, container: 80 },
       { host: 9090, container: 9090 },
+      { host: 5432, container: 5432, hostIp: '127.0.0.1' },
     ]);
-    expect(api?.ports).toEqual([8080, 9090]);
+    expect(api?.ports).toEqual([8080, 9090, 5432]);
     expect(api?.docker).toEqual({
       registry: { push: '127.0.0.1:5001', pull: '10.0.0.1:5001' },
       env: { HOST: '0.0.0.0' },

@@ -141,7 +141,11 @@ class ServiceResolver {
       build,
       run: this.run(dir, env, inDir),
       ports: ports.map((p) => p.port),
-      publish: ports.map((p) => ({ host: p.port, container: p.container })),
+      publish: ports.map((p) => ({
+        host: p.port,
+        container: p.container,
+        ...(p.hostIp ? { hostIp: p.hostIp } : {}),
+      })),
       ready: {
         check: this.readyCheck(ports[0]?.port),
         timeoutMs: parseDuration(raw.ready?.timeout ?? '60s'),
@@ -225,13 +229,21 @@ class ServiceResolver {
   private ports(): (PortMapping & { port: number; path: KeyPath })[] {
     const out: (PortMapping & { port: number; path: KeyPath })[] = [];
     this.raw.ports.forEach((written, i) => {
-      const [host, container = host] = String(written).split(':').map(Number) as [number, number?];
+      // `[ADDRESS:]HOST[:CONTAINER]`: the address keeps a container's published port to it.
+      const address = /^(\d{1,3}(?:\.\d{1,3}){3}):/.exec(String(written));
+      const rest = address ? String(written).slice(address[0].length) : String(written);
+      const [host, container = host] = rest.split(':').map(Number) as [number, number?];
       const bad = [host, container].find((p) => p < 1 || p > 65535);
       if (bad !== undefined) {
         this.issues.add(this.at('ports', i), `a port must be between 1 and 65535, got ${bad}`);
         return;
       }
-      out.push({ port: host, host, container, path: this.at('ports', i) });
+      const hostIp = address?.[1];
+      if (hostIp?.split('.').some((b) => Number(b) > 255)) {
+        this.issues.add(this.at('ports', i), `"${hostIp}" is not an IPv4 address`);
+        return;
+      }
+      out.push({ port: host, host, container, ...(hostIp ? { hostIp } : {}), path: this.at('ports', i) });
     });
     return out;
   }

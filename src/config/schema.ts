@@ -98,12 +98,12 @@ const env = (description: string) =>
 
 const port = expects(z.int().min(1).max(65535), { noun: 'a port number (1-65535)' });
 /** Ports may be quoted, as Compose files often do, and may map host:container; ranges are checked when resolving. */
-const portString = expects(z.string().regex(/^[0-9]+(:[0-9]+)?$/), {
+const portString = expects(z.string().regex(/^(?:\d{1,3}(?:\.\d{1,3}){3}:)?[0-9]+(:[0-9]+)?$/), {
   explain: ({ code, input }) =>
     code === 'invalid_format'
       ? {
           message: `expected a port number (1-65535) or "host:container", got "${String(input)}"`,
-          hint: 'e.g. 8080, or "8080:80" to publish container port 80 on host port 8080',
+          hint: 'e.g. 8080, "8080:80" to publish container port 80 on host port 8080, or "127.0.0.1:8080:80" to publish it on that address only',
         }
       : undefined,
 });
