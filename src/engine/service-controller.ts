@@ -131,9 +131,10 @@ export class ServiceController {
   /**
    * Starts the instance ahead, its process held, while the services this one depends on start:
    * a container start (about a second on a busy machine) then overlaps theirs instead of
-   * following it. Only where the runtime can hold a process, and not for services with host
-   * build steps (the image may take their outputs). Whatever goes wrong here is left for the real
-   * start to meet and report.
+   * following it. Only where the runtime can hold a process, not for services with host build
+   * steps (the image may take their outputs), and only with an image already there: a build or
+   * a pull belongs in the start's record. Whatever goes wrong here is left for the real start to
+   * meet and report.
    */
   stage(): void {
     const { runtime, service } = this.deps;
@@ -147,6 +148,7 @@ export class ServiceController {
           runtime.prepare
             ? runtime.prepare(service, {
                 force: false,
+                cachedOnly: true,
                 signal: this.#abort.signal,
                 onLine: (stream, line) => this.#log(stream, line),
               })

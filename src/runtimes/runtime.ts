@@ -28,6 +28,11 @@ export interface StepResult {
 export interface PrepareOptions {
   /** Build even when the inputs say the result is current (`pitstop trigger`). */
   force: boolean;
+  /**
+   * Only find what is already there: rejects instead of building or pulling (a start ahead must
+   * not do work that the update record, and with it the history, would never show).
+   */
+  cachedOnly?: boolean;
   signal: AbortSignal;
   /** Output of the preparation (build logs), for the service's log. */
   onLine(stream: 'stdout' | 'stderr', line: string): void;

@@ -48,6 +48,7 @@ export class ImageBuilder {
   async prepare(service: Service, options: PrepareOptions): Promise<PrepareResult> {
     const { image, build } = service.docker;
     if (image) {
+      if (options.cachedOnly && !(await this.#exists(this.client, image))) throw notCached(service);
       const pulled = await this.#requireImage(image, options);
       this.#images.set(service.name, image);
       return { cached: !pulled, detail: pulled ? `${image} (pulled)` : image };
@@ -58,6 +59,7 @@ export class ImageBuilder {
     const version = context.hash.slice(0, 12);
     const tag = `${repo}:${version}`;
     const registry = service.docker.registry;
+    if (registry && options.cachedOnly) throw notCached(service);
     if (registry && !options.force) {
       const digest = this.digests.get(`${registry.pull}/${tag}`);
       if (digest) {
@@ -73,6 +75,7 @@ export class ImageBuilder {
       this.#images.set(service.name, tag);
       return { cached: true, detail: tag };
     }
+    if (options.cachedOnly) throw notCached(service);
     await this.#advise(
       service,
       build,
@@ -221,4 +224,8 @@ export function imageName(project: string, service: string): string {
       .replace(/[^a-z0-9._-]+/g, '-')
       .replace(/^[._-]+|[._-]+$/g, '') || 'x';
   return `pitstop-${clean(project)}-${clean(service)}`;
+}
+
+function notCached(service: Service): Error {
+  return new Error(`${service.name}: its image is not there yet`);
 }
