@@ -49,25 +49,41 @@ function attempt(url: string, expected: string, timeoutMs: number): Promise<Atte
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
-/** Resolves with the epoch time of the first answer whose body contains `expected`. */
-export async function pollUntil(url: string, expected: string, opts: PollOptions = {}): Promise<number> {
-  const intervalMs = opts.intervalMs ?? 2;
-  const requestTimeoutMs = opts.requestTimeoutMs ?? 250;
-  const deadline = now() + (opts.timeoutMs ?? 60_000);
-  let last = 'no answer';
+/** Requests `url` every `intervalMs` (start to start) until `step` says stop: the polling load. */
+async function pollEvery(
+  url: string,
+  expected: string,
+  intervalMs: number,
+  requestTimeoutMs: number,
+  step: (result: Attempt) => boolean,
+): Promise<void> {
   for (;;) {
     const started = now();
-    const result = await attempt(url, expected, requestTimeoutMs);
-    if (result.matched) return result.at;
+    if (step(await attempt(url, expected, requestTimeoutMs))) return;
+    const wait = intervalMs - (now() - started);
+    if (wait > 0) await sleep(wait);
+  }
+}
+
+/** Resolves with the epoch time of the first answer whose body contains `expected`. */
+export async function pollUntil(url: string, expected: string, opts: PollOptions = {}): Promise<number> {
+  const deadline = now() + (opts.timeoutMs ?? 60_000);
+  let last = 'no answer';
+  let at = 0;
+  await pollEvery(url, expected, opts.intervalMs ?? 2, opts.requestTimeoutMs ?? 250, (result) => {
+    if (result.matched) {
+      at = result.at;
+      return true;
+    }
     last = result.status;
     if (now() > deadline) {
       throw new Error(
         `${url} did not answer "${expected}" within ${opts.timeoutMs ?? 60_000} ms (last: ${last})`,
       );
     }
-    const wait = intervalMs - (now() - started);
-    if (wait > 0) await sleep(wait);
-  }
+    return false;
+  });
+  return at;
 }
 
 /**
@@ -76,14 +92,7 @@ export async function pollUntil(url: string, expected: string, opts: PollOptions
  */
 export async function pollDuring<T>(url: string, work: Promise<T>, intervalMs = 2): Promise<T> {
   let running = true;
-  const polls = (async () => {
-    while (running) {
-      const started = now();
-      await attempt(url, '\0never', 250);
-      const wait = intervalMs - (now() - started);
-      if (wait > 0) await sleep(wait);
-    }
-  })();
+  const polls = pollEvery(url, '\0never', intervalMs, 250, () => !running);
   try {
     return await work;
   } finally {

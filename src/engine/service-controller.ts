@@ -14,6 +14,7 @@ import type { Limiter } from './limiter.js';
 import { fullPlan, planUpdate } from './planner.js';
 import type { ReadyContext } from './ready.js';
 import { makeSpan, StepFailure } from './span.js';
+import { StagedStart } from './staged-start.js';
 import { runPlan } from './update-runner.js';
 
 const CRASH_WINDOW_MS = 60_000;
@@ -58,11 +59,8 @@ export class ServiceController {
   lastRecord: UpdateRecord | undefined;
 
   #instance: Instance | undefined;
-  /** An instance started ahead with its process held (see `stage`); undefined if that failed. */
-  #staged: Promise<Instance | undefined> | undefined;
-  #stagedAt = 0;
-  /** The staged instance stopped before it was released: it is not to be used. */
-  #stagedLost = false;
+  /** An instance started ahead with its process held (see `stage`), until the start takes it. */
+  #staged: StagedStart | undefined;
   /** The instance's process runs; false after it exited until a restart (the instance may live on). */
   #processUp = false;
   #startRequested = false;
@@ -141,25 +139,20 @@ export class ServiceController {
     if (!runtime.canHold || this.#staged || this.#startRequested || this.#stopping) return;
     if (service.build.length > 0) return;
     const generation = ++this.#generation;
-    this.#stagedAt = performance.now();
-    this.#staged = (async () => {
-      try {
-        await this.deps.limiter.run(() =>
-          runtime.prepare
-            ? runtime.prepare(service, {
-                force: false,
-                cachedOnly: true,
-                signal: this.#abort.signal,
-                onLine: (stream, line) => this.#log(stream, line),
-              })
-            : Promise.resolve(undefined),
-        );
-        if (this.#stopping) return undefined;
-        return await runtime.start(service, this.#io(generation), { hold: true });
-      } catch {
-        return undefined;
-      }
-    })();
+    this.#staged = new StagedStart(async () => {
+      await this.deps.limiter.run(() =>
+        runtime.prepare
+          ? runtime.prepare(service, {
+              force: false,
+              cachedOnly: true,
+              signal: this.#abort.signal,
+              onLine: (stream, line) => this.#log(stream, line),
+            })
+          : Promise.resolve(undefined),
+      );
+      if (this.#stopping) throw new Error('pitstop is stopping');
+      return runtime.start(service, this.#io(generation), { hold: true });
+    });
   }
 
   dependencyRestarted(): void {
@@ -173,9 +166,9 @@ export class ServiceController {
     clearTimeout(this.#crashTimer);
     this.#abort.abort(new Error('pitstop is stopping'));
     await this.#draining;
-    const staged = await this.#staged;
+    const staged = this.#staged;
     this.#staged = undefined;
-    if (staged && staged !== this.#instance) await staged.stop();
+    await staged?.discard();
     const instance = this.#instance;
     this.#instance = undefined;
     if (instance) {
@@ -368,7 +361,7 @@ export class ServiceController {
       prepare: this.deps.runtime.prepare
         ? async (force: boolean) => {
             // A staged start may still be preparing the same image: never build it twice at once.
-            await this.#staged;
+            await this.#staged?.settled();
             return this.deps.runtime.prepare!(this.deps.service, {
               force,
               signal: this.#abort.signal,
@@ -409,28 +402,23 @@ export class ServiceController {
       exited: (info: ExitInfo) => {
         if (generation !== this.#generation) return;
         // A staged instance not yet released has no process of its own to crash.
-        if (!this.#instance && this.#staged) this.#stagedLost = true;
+        if (!this.#instance && this.#staged?.holding) this.#staged.lose();
         else this.#onExit(info);
       },
     };
   }
 
   async #startInstance(): Promise<{ instance: Instance; aheadMs?: number }> {
-    const staged = await this.#staged;
-    this.#staged = undefined;
-    if (staged && !this.#stagedLost && !this.#stopping) {
-      try {
-        const held = (await staged.release?.()) ?? false;
-        this.#instance = staged;
+    const staged = this.#staged;
+    if (staged) {
+      const taken = this.#stopping ? await staged.discard() : await staged.release();
+      this.#staged = undefined;
+      if (taken) {
+        this.#instance = taken.instance;
         this.#processUp = true;
-        return held
-          ? { instance: staged, aheadMs: performance.now() - this.#stagedAt }
-          : { instance: staged };
-      } catch {
-        // Start afresh below; its failure, if any, is the one to report.
+        return taken;
       }
     }
-    if (staged) await staged.stop().catch(() => undefined);
     if (this.#stopping) throw new Error('pitstop is stopping');
     const generation = ++this.#generation;
     const instance = await this.deps.runtime.start(this.deps.service, this.#io(generation));

@@ -71,6 +71,23 @@ function webYaml(port: number, extra: string[] = []): string {
   ].join('\n');
 }
 
+/**
+ * `web`, an httpd that depends on `db`, from an image that is there already: a start ahead never
+ * builds or pulls (that work belongs in the start's own record).
+ */
+function webAfterDb(port: number): string[] {
+  return [
+    '  web:',
+    '    dir: web',
+    '    docker:',
+    '      image: busybox:1.36',
+    '      command: [busybox, httpd, -f, -p, "8080", -h, /]',
+    `    ports: ["${port}:8080"]`,
+    `    ready: { tcp: ${port}, timeout: 30s }`,
+    '    depends_on: [db]',
+  ];
+}
+
 const ofType = <T extends PitstopEvent['type']>(events: PitstopEvent[], type: T) =>
   events.filter((e): e is Extract<PitstopEvent, { type: T }> => e.type === type);
 
@@ -317,16 +334,7 @@ describe.runIf(dockerAvailable())('docker runtime faults', () => {
           '    dir: db',
           // Never ready: the dependent waits for as long as the test wants.
           '    ready: { log: "never printed", timeout: 120s }',
-          // An image that is there already: a start ahead never builds or pulls (that work
-          // belongs in the start's own record).
-          '  web:',
-          '    dir: web',
-          '    docker:',
-          '      image: busybox:1.36',
-          '      command: [busybox, httpd, -f, -p, "8080", -h, /]',
-          `    ports: ["${port}:8080"]`,
-          `    ready: { tcp: ${port}, timeout: 30s }`,
-          '    depends_on: [db]',
+          ...webAfterDb(port),
           '',
         ].join('\n'),
         {
@@ -363,14 +371,7 @@ describe.runIf(dockerAvailable())('docker runtime faults', () => {
           '      image: busybox:1.36',
           '      command: [busybox, sh, -c, "sleep 2; echo db-up; exec busybox sleep 3600"]',
           '    ready: { log: db-up, timeout: 60s }',
-          '  web:',
-          '    dir: web',
-          '    docker:',
-          '      image: busybox:1.36',
-          '      command: [busybox, httpd, -f, -p, "8080", -h, /]',
-          `    ports: ["${port}:8080"]`,
-          `    ready: { tcp: ${port}, timeout: 30s }`,
-          '    depends_on: [db]',
+          ...webAfterDb(port),
           '',
         ].join('\n'),
         { 'db/.keep': '', 'web/.keep': '' },
